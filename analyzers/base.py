@@ -1,0 +1,64 @@
+"""The samples analyzers take and the shape every analyzer has."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Protocol, TypeVar
+
+import numpy as np
+
+from rooms.model import Observation
+
+
+@dataclass(frozen=True, slots=True)
+class VideoSample:
+    """One decoded video frame, ready for analysis.
+
+    `t`: media time (seconds since the interview started, from the frame's own timestamp).
+    `arrival`: wall-clock epoch seconds when the frame reached the server.
+    `image`: RGB, uint8, shape (height, width, 3), C-contiguous.
+    """
+
+    t: float
+    arrival: float
+    image: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class AudioChunk:
+    """A run of unbroken mono audio.
+
+    `t`: media time of the first sample. `arrival`: wall-clock epoch seconds when its last frame arrived.
+    `pcm`: int16 mono samples at `sample_rate` (16 kHz on the live path). Chunks from one session are
+    contiguous unless the pipeline reports a gap; their length is any whole number of samples.
+    """
+
+    t: float
+    arrival: float
+    pcm: np.ndarray
+    sample_rate: int = 16000
+
+
+SampleT = TypeVar("SampleT", VideoSample, AudioChunk, contravariant=True)
+
+
+class AnalyzerSession(Protocol[SampleT]):
+    """Per-interview state. Called from one thread at a time, samples in media-time order."""
+
+    def process(self, sample: SampleT) -> list[Observation]: ...
+
+    def close(self) -> list[Observation]:
+        """Flush: observations that only exist once the stream has ended (final totals, an open pause)."""
+        ...
+
+
+class Analyzer(Protocol[SampleT]):
+    """Created once per process; holds the model. Opens one session per interview."""
+
+    media: ClassVar[str]  # "video" or "audio"
+
+    def warm_up(self) -> None: ...
+
+    def open(self, session_id: str) -> AnalyzerSession[SampleT]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,81 @@
+"""ICE configuration: which STUN/TURN servers to use and which local addresses to offer.
+
+aiortc falls back to a public Google STUN server when given no ICE servers, and aioice offers every
+non-loopback interface as a host candidate. A private deployment wants neither by default: we always pass an
+explicit (possibly empty) server list, and `--ice-host` narrows the host candidates, loopback included (tests
+run in a network namespace that has nothing else).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from urllib.parse import unquote
+
+import aioice.ice
+from aiortc import RTCConfiguration, RTCIceServer
+
+
+def rtc_configuration(server_urls: Sequence[str]) -> RTCConfiguration:
+    """An RTCConfiguration from URLs like `stun:host:3478` or `turn:user:secret@host:3478?transport=udp`."""
+    return RTCConfiguration(iceServers=[_ice_server(url) for url in server_urls])
+
+
+def browser_ice_servers(server_urls: Sequence[str]) -> list[dict[str, str]]:
+    """The same servers in the shape a browser's RTCPeerConnection takes."""
+    servers = []
+    for url in server_urls:
+        server = _ice_server(url)
+        entry = {"urls": str(server.urls)}
+        if server.username:
+            entry["username"] = server.username
+            entry["credential"] = str(server.credential)
+        servers.append(entry)
+    return servers
+
+
+def _ice_server(url: str) -> RTCIceServer:
+    scheme, sep, rest = url.partition(":")
+    if not sep or scheme not in ("stun", "stuns", "turn", "turns"):
+        raise ValueError(f"not a STUN/TURN URL: {url!r}")
+    if "@" in rest:
+        credentials, host = rest.rsplit("@", 1)
+        username, _, credential = credentials.partition(":")
+        return RTCIceServer(f"{scheme}:{host}", username=unquote(username), credential=unquote(credential))
+    return RTCIceServer(url)
+
+
+def validate_host_addresses(addresses: Sequence[str]) -> tuple[str, ...]:
+    for address in addresses:
+        ipaddress.ip_address(address)  # raises ValueError with the offending text
+    return tuple(addresses)
+
+
+@contextmanager
+def restricted_host_addresses(addresses: Sequence[str]) -> Iterator[None]:
+    """Offer only `addresses` as ICE host candidates while the context is open.
+
+    aioice has no per-connection option for this: every Connection asks the module function
+    `aioice.ice.get_host_addresses`, so we swap that function for the process's lifetime (one server per
+    process) and put the original back on exit.
+    """
+    if not addresses:
+        yield
+        return
+    allowed = validate_host_addresses(addresses)
+
+    def host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+        return [
+            a
+            for a in allowed
+            if (use_ipv4 and ipaddress.ip_address(a).version == 4)
+            or (use_ipv6 and ipaddress.ip_address(a).version == 6)
+        ]
+
+    original = aioice.ice.get_host_addresses
+    aioice.ice.get_host_addresses = host_addresses
+    try:
+        yield
+    finally:
+        aioice.ice.get_host_addresses = original

@@ -1,0 +1,224 @@
+"""One interview's media pipeline: track readers -> bounded hand-offs -> analysis on the engine's pool.
+
+Rules it keeps (see shared/design/architecture.md):
+- one reader task per track calls `recv()` continuously, so aiortc's unbounded decoded-frame queue stays
+  empty; readers never await analysis;
+- video is sampled down to the analysis rate on media time, then passes a one-slot mailbox: frames that
+  arrive while analysis is busy replace the waiting one and are counted as dropped;
+- audio is kept whole in a bounded window (2 s); an overflow is a counted gap, not growing latency;
+- all pixel and sample work (format conversion, resampling, models) runs on the engine's threads;
+- the pipeline observes itself: analyzed fps, drops, lag and gaps are emitted as health observations.
+
+A pipeline outlives the peer connections that feed it: a reconnecting candidate attaches new tracks and
+analysis continues with the same per-interview state and the same media-time origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import av
+import numpy as np
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from analyzers.base import AnalyzerSession, AudioChunk, VideoSample
+from realtime.clock import TrackClock
+from realtime.engine import AnalysisEngine
+from realtime.slots import BoundedBuffer, LatestSlot
+from rooms.model import Observation, ObservationType
+
+log = logging.getLogger(__name__)
+
+ObservationSink = Callable[[list[Observation]], None]
+AUDIO_RATE = 16000
+AUDIO_WINDOW_FRAMES = 100  # 2 s of 20 ms frames
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    analysis_fps: float = 10.0
+    max_video_width: int = 640  # analysis gains nothing from more pixels; conversion cost grows with them
+    health_interval_s: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingFrame:
+    frame: av.VideoFrame
+    t: float
+    arrival: float
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingAudio:
+    frame: av.AudioFrame
+    t: float
+    arrival: float
+
+
+class InterviewPipeline:
+    def __init__(
+        self,
+        session_id: str,
+        origin: float,
+        engine: AnalysisEngine,
+        sink: ObservationSink,
+        config: PipelineConfig,
+    ) -> None:
+        self._origin = origin
+        self._engine = engine
+        self._sink = sink
+        self._config = config
+        self._video_sessions: Sequence[AnalyzerSession[VideoSample]] = engine.open_video_sessions(session_id)
+        self._audio_sessions: Sequence[AnalyzerSession[AudioChunk]] = engine.open_audio_sessions(session_id)
+        self._video_slot: LatestSlot[_PendingFrame] = LatestSlot()
+        self._audio_buffer: BoundedBuffer[_PendingAudio] = BoundedBuffer(AUDIO_WINDOW_FRAMES)
+        self._resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
+        self._readers: dict[str, asyncio.Task[None]] = {}
+        self._video_task = asyncio.create_task(self._video_worker(), name=f"video-analysis-{session_id}")
+        self._audio_task = asyncio.create_task(self._audio_worker(), name=f"audio-analysis-{session_id}")
+        self._health_task = asyncio.create_task(self._report_health(), name=f"health-{session_id}")
+        self._closed = False
+        # Counters, read by health and /metrics.
+        self.frames_received = 0
+        self.frames_skipped = 0  # above the analysis rate, by design
+        self.frames_analyzed = 0
+        self.last_video_t: float | None = None
+        self.audio_seconds = 0.0
+
+    @property
+    def frames_dropped(self) -> int:
+        return self._video_slot.dropped
+
+    @property
+    def audio_gaps(self) -> int:
+        return self._audio_buffer.overflows
+
+    def attach(self, track: MediaStreamTrack) -> None:
+        """Start reading a track; a new track of the same kind (a reconnect) replaces the old reader."""
+        previous = self._readers.pop(track.kind, None)
+        if previous is not None:
+            previous.cancel()
+        clock = TrackClock(self._origin)
+        reader = self._read_video(track, clock) if track.kind == "video" else self._read_audio(track, clock)
+        self._readers[track.kind] = asyncio.create_task(reader, name=f"read-{track.kind}")
+
+    async def _read_video(self, track: MediaStreamTrack, clock: TrackClock) -> None:
+        period = 1.0 / self._config.analysis_fps
+        next_due = float("-inf")
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            arrival = time.time()
+            self.frames_received += 1
+            t = clock.media_time(frame.pts, frame.time_base, arrival)
+            # A few ms of tolerance: frame times jitter around the grid we sample on.
+            if t < next_due - 0.005:
+                self.frames_skipped += 1
+                continue
+            next_due = max(next_due + period, t)
+            self._video_slot.put(_PendingFrame(frame, t, arrival))
+
+    async def _read_audio(self, track: MediaStreamTrack, clock: TrackClock) -> None:
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            arrival = time.time()
+            t = clock.media_time(frame.pts, frame.time_base, arrival)
+            self._audio_buffer.put(_PendingAudio(frame, t, arrival))
+
+    async def _video_worker(self) -> None:
+        while (pending := await self._video_slot.get()) is not None:
+            try:
+                observations = await self._engine.run(self._analyze_video, pending)
+            except Exception:  # one bad frame must not end the interview's analysis
+                log.exception("video analysis failed")
+                continue
+            self.frames_analyzed += 1
+            self.last_video_t = pending.t
+            self._emit(observations)
+
+    def _analyze_video(self, pending: _PendingFrame) -> list[Observation]:
+        frame = pending.frame
+        if frame.width > self._config.max_video_width:
+            height = round(frame.height * self._config.max_video_width / frame.width / 2) * 2
+            frame = frame.reformat(width=self._config.max_video_width, height=height)
+        sample = VideoSample(t=pending.t, arrival=pending.arrival, image=frame.to_ndarray(format="rgb24"))
+        observations: list[Observation] = []
+        for session in self._video_sessions:
+            observations.extend(session.process(sample))
+        return observations
+
+    async def _audio_worker(self) -> None:
+        while pending := await self._audio_buffer.take_all():
+            try:
+                observations = await self._engine.run(self._analyze_audio, pending)
+            except Exception:
+                log.exception("audio analysis failed")
+                continue
+            self._emit(observations)
+
+    def _analyze_audio(self, pending: list[_PendingAudio]) -> list[Observation]:
+        parts = [out.to_ndarray().reshape(-1) for item in pending for out in self._resampler.resample(item.frame)]
+        if not parts:
+            return []
+        pcm = np.concatenate(parts).astype(np.int16, copy=False)
+        self.audio_seconds += len(pcm) / AUDIO_RATE
+        chunk = AudioChunk(t=pending[0].t, arrival=pending[-1].arrival, pcm=pcm, sample_rate=AUDIO_RATE)
+        observations: list[Observation] = []
+        for session in self._audio_sessions:
+            observations.extend(session.process(chunk))
+        return observations
+
+    async def _report_health(self) -> None:
+        last_analyzed = 0
+        while True:
+            await asyncio.sleep(self._config.health_interval_s)
+            self._emit(self.health(time.time(), self.frames_analyzed - last_analyzed))
+            last_analyzed = self.frames_analyzed
+
+    def health(self, now: float, analyzed_since_last: int) -> list[Observation]:
+        t = now - self._origin
+        values: dict[str, float] = {
+            "video_fps": analyzed_since_last / self._config.health_interval_s,
+            "frames_dropped": float(self.frames_dropped),
+            "audio_gaps": float(self.audio_gaps),
+        }
+        if self.last_video_t is not None:
+            values["lag_s"] = round(max(0.0, t - self.last_video_t), 3)
+        return [Observation(ObservationType.HEALTH, name, value, t, now) for name, value in values.items()]
+
+    def _emit(self, observations: list[Observation]) -> None:
+        if observations and not self._closed:
+            self._sink(observations)
+
+    async def close(self) -> None:
+        """Stop reading, finish the work in flight, and flush every analyzer's final observations."""
+        for task in self._readers.values():
+            task.cancel()
+        self._video_slot.close()
+        self._audio_buffer.close()
+        self._health_task.cancel()
+        await asyncio.gather(*self._readers.values(), self._health_task, return_exceptions=True)
+        # Workers exit once their hand-offs are drained; what they analyze still reaches the sink.
+        await asyncio.gather(self._video_task, self._audio_task, return_exceptions=True)
+        final = await self._engine.run(self._close_sessions)
+        final.extend(self.health(time.time(), 0))
+        self._emit(final)
+        self._closed = True
+
+    def _close_sessions(self) -> list[Observation]:
+        observations: list[Observation] = []
+        for session in (*self._video_sessions, *self._audio_sessions):
+            try:
+                observations.extend(session.close())
+            except Exception:
+                log.exception("closing an analyzer session failed")
+        return observations

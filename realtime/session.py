@@ -1,0 +1,147 @@
+"""Runtime state of one live interview on this node: the candidate's peer connection, viewers, the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.contrib.media import MediaRelay
+from aiortc.mediastreams import MediaStreamTrack
+
+from realtime.engine import AnalysisEngine
+from realtime.pipeline import InterviewPipeline, ObservationSink, PipelineConfig
+from realtime.sdp import add_video_bitrate_hints, looks_like_sdp
+from rooms.errors import Conflict, InvalidInput
+
+log = logging.getLogger(__name__)
+
+ConnectionListener = Callable[[bool], None]
+
+
+class InterviewSession:
+    """Owns the candidate's peer connection (replaced on reconnect), the viewers' connections and the pipeline.
+
+    Viewers (the interviewer's dashboard) receive the candidate's media through a MediaRelay: video
+    unbuffered (a viewer that falls behind skips to the newest frame), audio buffered (it must not stutter).
+    The analysis reader gets its own buffered proxy, which it drains continuously.
+    """
+
+    def __init__(
+        self,
+        room_id: str,
+        origin: float,
+        engine: AnalysisEngine,
+        sink: ObservationSink,
+        rtc_config: Callable[[], RTCConfiguration],
+        pipeline_config: PipelineConfig,
+        on_candidate_connection: ConnectionListener,
+    ) -> None:
+        self.room_id = room_id
+        self.pipeline = InterviewPipeline(room_id, origin, engine, sink, pipeline_config)
+        self._rtc_config = rtc_config
+        self._on_candidate_connection = on_candidate_connection
+        self._candidate_pc: RTCPeerConnection | None = None
+        self._relay = MediaRelay()
+        self._tracks: dict[str, MediaStreamTrack] = {}
+        self._viewers: set[RTCPeerConnection] = set()
+        self.candidate_connected = False
+        self.reconnects = 0
+
+    async def connect_candidate(self, offer_sdp: str) -> str:
+        """Answer the candidate's offer; a new offer replaces the previous connection (a reconnect)."""
+        pc = RTCPeerConnection(self._rtc_config())
+        try:
+            await _apply_offer(pc, offer_sdp)
+        except InvalidInput:
+            await pc.close()
+            raise
+        if not any(t.kind in ("audio", "video") for t in pc.getTransceivers()):
+            await pc.close()
+            raise InvalidInput("the offer carries no audio or video")
+
+        previous, self._candidate_pc = self._candidate_pc, pc
+        if previous is not None:
+            self.reconnects += 1
+            await self._close_viewers()  # their relayed tracks end with the old connection
+            await previous.close()
+        self._relay = MediaRelay()
+        self._tracks = {}
+
+        for transceiver in pc.getTransceivers():
+            track = transceiver.receiver.track
+            if track is not None and track.kind in ("audio", "video"):
+                self._tracks[track.kind] = track
+                self.pipeline.attach(self._relay.subscribe(track, buffered=True))
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc is not self._candidate_pc:
+                return
+            log.info("room %s candidate connection %s", self.room_id, pc.connectionState)
+            self._set_connected(pc.connectionState == "connected")
+            if pc.connectionState == "failed":
+                await pc.close()
+
+        return await _answer(pc)
+
+    async def add_viewer(self, offer_sdp: str) -> str:
+        """Answer a dashboard's receive-only offer with the candidate's relayed media."""
+        if not self._tracks or not self.candidate_connected:
+            raise Conflict("the candidate is not streaming yet")
+        pc = RTCPeerConnection(self._rtc_config())
+        try:
+            await _apply_offer(pc, offer_sdp)
+        except InvalidInput:
+            await pc.close()
+            raise
+        for kind, track in self._tracks.items():
+            pc.addTrack(self._relay.subscribe(track, buffered=(kind == "audio")))
+        self._viewers.add(pc)
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc.connectionState in ("failed", "closed"):
+                self._viewers.discard(pc)
+                await pc.close()
+
+        return await _answer(pc)
+
+    @property
+    def viewer_count(self) -> int:
+        return len(self._viewers)
+
+    def _set_connected(self, connected: bool) -> None:
+        if connected != self.candidate_connected:
+            self.candidate_connected = connected
+            self._on_candidate_connection(connected)
+
+    async def _close_viewers(self) -> None:
+        viewers, self._viewers = self._viewers, set()
+        await asyncio.gather(*(pc.close() for pc in viewers), return_exceptions=True)
+
+    async def close(self) -> None:
+        """End the session: close every connection, then let the pipeline flush its final observations."""
+        await self._close_viewers()
+        if self._candidate_pc is not None:
+            pc, self._candidate_pc = self._candidate_pc, None
+            await pc.close()
+        self._set_connected(False)
+        await self.pipeline.close()
+
+
+async def _apply_offer(pc: RTCPeerConnection, offer_sdp: str) -> None:
+    if not looks_like_sdp(offer_sdp):
+        raise InvalidInput("malformed SDP: expected a session description starting with v=0")
+    try:
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+    except Exception as exc:  # aiortc raises ValueError, KeyError, ... on SDP it cannot use
+        log.info("rejected offer: %r", exc)
+        raise InvalidInput(f"malformed SDP: {exc}") from None
+
+
+async def _answer(pc: RTCPeerConnection) -> str:
+    answer = await pc.createAnswer()
+    await pc.setLocalDescription(answer)  # gathers host candidates: non-trickle answers carry them all
+    return add_video_bitrate_hints(pc.localDescription.sdp)

@@ -1,0 +1,1 @@
+"""The shared model: rooms, observations, reports, and the store and bus they live in."""

@@ -1,0 +1,27 @@
+"""Domain errors, in one place. The web layer maps each to a JSON 4xx response."""
+
+
+class DomainError(Exception):
+    status = 400
+
+
+class InvalidInput(DomainError):
+    status = 400
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Unavailable(DomainError):
+    """The node cannot take this now (at capacity, shutting down); the client should retry later."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after_s: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

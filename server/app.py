@@ -1,0 +1,116 @@
+"""The application factory: settings in, a ready aiohttp application out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from realtime.engine import AnalysisEngine
+from realtime.ice import restricted_host_addresses, rtc_configuration
+from realtime.pipeline import PipelineConfig
+from rooms.bus import LocalBus
+from rooms.store import SqliteRoomStore
+from server import api, live, pages
+from server.auth import TokenIssuer
+from server.errors import error_middleware
+from server.interviews import Interviews
+from server.keys import BUS, ENGINE, INTERVIEWS, SETTINGS, STORE, TOKENS
+from server.settings import Settings, load_or_create_secret
+
+log = logging.getLogger(__name__)
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+EngineFactory = Callable[[Settings], AnalysisEngine]
+
+
+def default_engine(settings: Settings) -> AnalysisEngine:
+    from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig
+    from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig
+
+    return AnalysisEngine(
+        video_analyzers=[FaceAnalyzer(FaceAnalyzerConfig())],
+        audio_analyzers=[VoiceAnalyzer(VoiceAnalyzerConfig())],
+        threads=settings.analysis_threads,
+    )
+
+
+def admin_token(settings: Settings) -> str:
+    """The admin token: from the environment, or generated once into the data directory and announced."""
+    if settings.admin_token:
+        return settings.admin_token
+    path = settings.data_dir / "admin_token"
+    created = not path.exists()
+    token = load_or_create_secret(path)
+    if created:
+        print(f"Generated admin token (saved in {path}): {token}", flush=True)
+    return token
+
+
+def create_app(settings: Settings, engine_factory: EngineFactory = default_engine) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[error_middleware, pages.page_errors],  # outermost first
+    )
+    app[SETTINGS] = settings
+    app[TOKENS] = TokenIssuer(
+        signing_key=load_or_create_secret(settings.data_dir / "signing_key"),
+        admin_token=admin_token(settings),
+        ttl_s=settings.token_ttl_s,
+    )
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    app.add_routes(api.routes)
+    app.add_routes(live.routes)
+    app.add_routes(pages.routes)
+    app.router.add_static("/static", WEB_DIR / "static")
+    app.cleanup_ctx.append(_ice_context)
+    app.cleanup_ctx.append(_store_context)
+    app.cleanup_ctx.append(lambda a: _engine_context(a, engine_factory))
+    app.cleanup_ctx.append(_interviews_context)
+    return app
+
+
+async def _ice_context(app: web.Application) -> AsyncIterator[None]:
+    with restricted_host_addresses(app[SETTINGS].ice_hosts):
+        yield
+
+
+async def _store_context(app: web.Application) -> AsyncIterator[None]:
+    store = SqliteRoomStore(app[SETTINGS].data_dir / "interviews.sqlite3")
+    await store.open()
+    app[STORE] = store
+    app[BUS] = LocalBus()
+    yield
+    await store.close()
+
+
+async def _engine_context(app: web.Application, factory: EngineFactory) -> AsyncIterator[None]:
+    engine = factory(app[SETTINGS])
+    await engine.start()
+    app[ENGINE] = engine
+    yield
+    engine.close()
+
+
+async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    interviews = Interviews(
+        store=app[STORE],
+        bus=app[BUS],
+        engine=app[ENGINE],
+        rtc_config=lambda: rtc_configuration(settings.ice_servers),
+        pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
+        emotion_inference=settings.emotion_inference,
+    )
+    await interviews.recover()
+    app[INTERVIEWS] = interviews
+    yield
+    await interviews.close()

@@ -1,0 +1,66 @@
+"""Who may do what: the admin bearer token and per-room, per-role signed, expiring tokens (JWT, HS256)."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from rooms.model import Role
+
+_ALGORITHM = "HS256"
+
+
+class AuthError(Exception):
+    """A token is missing, malformed, expired, or for another room. Maps to 401."""
+
+
+class ForbiddenError(Exception):
+    """A valid token whose role may not do this. Maps to 403."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: Role
+    room_id: str | None  # None for the admin, who may act on every room
+
+
+class TokenIssuer:
+    def __init__(self, signing_key: str, admin_token: str, ttl_s: int) -> None:
+        self._key = signing_key
+        self._admin_token = admin_token
+        self._ttl_s = ttl_s
+
+    def issue(self, room_id: str, role: Role, now: float | None = None) -> str:
+        issued = int(now if now is not None else time.time())
+        claims = {"sub": room_id, "role": role.value, "iat": issued, "exp": issued + self._ttl_s}
+        return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
+
+    def verify(self, token: str | None, room_id: str | None) -> Principal:
+        """The principal a token stands for. `room_id` is the room the request is about, if any."""
+        if not token:
+            raise AuthError("missing token")
+        if hmac.compare_digest(token.encode(), self._admin_token.encode()):
+            return Principal(Role.ADMIN, None)
+        try:
+            claims = jwt.decode(token, self._key, algorithms=[_ALGORITHM], options={"require": ["exp", "sub"]})
+        except jwt.ExpiredSignatureError:
+            raise AuthError("token expired") from None
+        except jwt.InvalidTokenError:
+            raise AuthError("invalid token") from None
+        try:
+            role = Role(claims.get("role"))
+        except ValueError:
+            raise AuthError("invalid token") from None
+        if role is Role.ADMIN:
+            raise AuthError("invalid token")  # admin power comes only from the admin token
+        if room_id is not None and claims["sub"] != room_id:
+            raise AuthError("token is for another room")
+        return Principal(role, claims["sub"])
+
+
+def require_role(principal: Principal, *allowed: Role) -> None:
+    if principal.role is not Role.ADMIN and principal.role not in allowed:
+        raise ForbiddenError(f"the {principal.role.value} role may not do this")

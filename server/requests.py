@@ -1,0 +1,58 @@
+"""Reading what a request carries: its token, its JSON body, its room id."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from rooms.errors import InvalidInput
+from rooms.model import Role
+from server.auth import Principal, TokenIssuer, require_role
+from server.keys import TOKENS
+
+
+def bearer_or_query_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.query.get("token")
+
+
+def authorize(request: web.Request, *roles: Role) -> Principal:
+    """The caller's principal for the room in the path (if any), which must hold one of `roles`."""
+    tokens: TokenIssuer = request.app[TOKENS]
+    principal = tokens.verify(bearer_or_query_token(request), request.match_info.get("room_id"))
+    require_role(principal, *roles)
+    return principal
+
+
+async def read_json_object(request: web.Request) -> dict[str, Any]:
+    # request.read() enforces the app's client_max_size and raises 413 past it.
+    body = await request.read()
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidInput("malformed JSON body") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("the JSON body must be an object")
+    return data
+
+
+def required_string(data: dict[str, Any], key: str, max_length: int = 200) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"'{key}' must be a non-empty string")
+    if len(value) > max_length:
+        raise InvalidInput(f"'{key}' is longer than {max_length} characters")
+    return value.strip()
+
+
+def offer_sdp(data: dict[str, Any]) -> str:
+    if data.get("type") != "offer":
+        raise InvalidInput("'type' must be 'offer'")
+    sdp = data.get("sdp")
+    if not isinstance(sdp, str) or not sdp:
+        raise InvalidInput("'sdp' must be a non-empty string")
+    return sdp

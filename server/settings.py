@@ -1,0 +1,79 @@
+"""One settings object, from command-line flags and the environment, passed in: no hidden globals."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ADMIN_TOKEN_ENV = "INTERVIEW_ADMIN_TOKEN"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("data")
+    # Addresses aiortc may offer as ICE host candidates; empty means every non-loopback interface.
+    ice_hosts: tuple[str, ...] = ()
+    # STUN/TURN URLs handed to aiortc and the browsers. Empty by default: no traffic to public servers.
+    ice_servers: tuple[str, ...] = ()
+    admin_token: str | None = None
+    token_ttl_s: int = 7 * 24 * 3600
+    analysis_fps: float = 10.0
+    max_body_bytes: int = 256 * 1024
+    retention_days: int = 90
+    organisation: str = "Your organisation"
+    emotion_inference: bool = False
+    analysis_threads: int = field(default_factory=lambda: os.cpu_count() or 2)
+
+    @classmethod
+    def from_args(cls, argv: list[str] | None = None) -> Settings:
+        defaults = cls()
+        parser = argparse.ArgumentParser(description="Real-time AI video interview server")
+        parser.add_argument("--host", default=defaults.host)
+        parser.add_argument("--port", type=int, default=defaults.port)
+        parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("INTERVIEW_DATA_DIR", "data")))
+        parser.add_argument(
+            "--ice-host",
+            action="append",
+            default=[],
+            metavar="ADDR",
+            help="restrict ICE host candidates to this address (repeatable; loopback allowed)",
+        )
+        parser.add_argument(
+            "--ice-server",
+            action="append",
+            default=[],
+            metavar="URL",
+            help="a STUN or TURN URL (repeatable), e.g. turn:user:pass@turn.example.org:3478",
+        )
+        parser.add_argument("--analysis-fps", type=float, default=defaults.analysis_fps)
+        parser.add_argument("--retention-days", type=int, default=defaults.retention_days)
+        parser.add_argument("--organisation", default=os.environ.get("INTERVIEW_ORGANISATION", defaults.organisation))
+        args = parser.parse_args(argv)
+        return cls(
+            host=args.host,
+            port=args.port,
+            data_dir=args.data_dir,
+            ice_hosts=tuple(args.ice_host),
+            ice_servers=tuple(args.ice_server),
+            admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
+            analysis_fps=args.analysis_fps,
+            retention_days=args.retention_days,
+            organisation=args.organisation,
+        )
+
+
+def load_or_create_secret(path: Path) -> str:
+    """A secret kept in the data directory, created on first use, readable by the owner only."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    return secret

@@ -1,0 +1,55 @@
+"""A candidate without a browser: an aiortc peer playing a media file, as integrations and load tests use."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.contrib.media import MediaPlayer
+
+
+async def negotiate(session: aiohttp.ClientSession, url: str, pc: RTCPeerConnection) -> int:
+    """Non-trickle offer/answer over the REST endpoint; returns the HTTP status."""
+    await pc.setLocalDescription(await pc.createOffer())
+    async with session.post(url, json={"sdp": pc.localDescription.sdp, "type": "offer"}) as response:
+        body = await response.json()
+        if response.status == 200:
+            await pc.setRemoteDescription(RTCSessionDescription(body["sdp"], body["type"]))
+        return response.status
+
+
+@asynccontextmanager
+async def candidate_bot(base_url: str, offer_path: str, media: Path) -> AsyncIterator[RTCPeerConnection]:
+    player = MediaPlayer(str(media), loop=True)
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    for track in (player.audio, player.video):
+        if track is not None:
+            pc.addTrack(track)
+    try:
+        async with aiohttp.ClientSession(base_url) as session:
+            status = await negotiate(session, offer_path, pc)
+            assert status == 200, status
+        yield pc
+    finally:
+        await pc.close()
+        for track in (player.audio, player.video):
+            if track is not None:
+                track.stop()
+
+
+async def collect_observations(session: aiohttp.ClientSession, ws_path: str, seconds: float) -> list[dict[str, Any]]:
+    received: list[dict[str, Any]] = []
+    async with session.ws_connect(ws_path) as ws:
+        try:
+            async with asyncio.timeout(seconds):
+                async for message in ws:
+                    received.append(json.loads(message.data))
+        except TimeoutError:
+            pass
+    return received

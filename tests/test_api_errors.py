@@ -1,0 +1,146 @@
+"""Every kind of bad input gets a 4xx with a JSON error body, and the server keeps serving."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+import pytest
+
+from tests.conftest import RunningServer
+
+
+def _token(url: str) -> str:
+    return parse_qs(urlparse(url).query)["token"][0]
+
+
+@pytest.fixture(scope="module")
+def room(server: RunningServer) -> dict:
+    return server.create_room()
+
+
+def _assert_json_error(status: int, body: object, expected: int) -> None:
+    assert status == expected, body
+    assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"], body
+
+
+def test_room_creation_returns_role_links(server: RunningServer, room: dict) -> None:
+    assert room["status"] == "waiting"
+    assert room["candidate_url"].startswith(f"/rooms/{room['id']}/join?token=")
+    assert room["interviewer_url"].startswith(f"/rooms/{room['id']}/dashboard?token=")
+    status, fetched = server.request("GET", f"/api/rooms/{room['id']}")
+    assert status == 200 and fetched["status"] == "waiting"
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [(None, 401), ("not-a-token", 401), ("Bearer", 401)],
+)
+def test_bad_admin_tokens(server: RunningServer, token: str | None, expected: int) -> None:
+    status, body = server.request("POST", "/api/rooms", {"title": "x", "candidate_name": "y"}, token=token)
+    _assert_json_error(status, body, expected)
+
+
+def test_expired_and_forged_tokens(server: RunningServer, room: dict) -> None:
+    claims = {"sub": room["id"], "role": "interviewer", "iat": 1, "exp": 2}
+    forged = jwt.encode({**claims, "exp": 4102444800}, "a-different-signing-key-of-32-bytes!!", algorithm="HS256")
+    for token in (forged,):
+        status, body = server.request("GET", f"/api/rooms/{room['id']}/report", token=token)
+        _assert_json_error(status, body, 401)
+    signing_key = (server.data_dir / "signing_key").read_text().strip()
+    expired = jwt.encode(claims, signing_key, algorithm="HS256")
+    status, body = server.request("GET", f"/api/rooms/{room['id']}/report", token=expired)
+    _assert_json_error(status, body, 401)
+    assert "expired" in body["error"]
+
+
+def test_candidate_cannot_read_scores(server: RunningServer, room: dict) -> None:
+    candidate = _token(room["candidate_url"])
+    for method, path in [
+        ("GET", f"/api/rooms/{room['id']}/report"),
+        ("GET", f"/api/rooms/{room['id']}/timeline"),
+        ("GET", f"/api/rooms/{room['id']}/live"),
+        ("POST", f"/api/rooms/{room['id']}/end"),
+        ("GET", f"/rooms/{room['id']}/report?token={candidate}"),
+    ]:
+        status, body = server.request(method, path, token=candidate)
+        assert status == 403, (path, body)
+    status, body = server.request("POST", "/api/rooms", {"title": "x", "candidate_name": "y"}, token=candidate)
+    assert status == 403
+
+
+def test_token_for_another_room(server: RunningServer, room: dict) -> None:
+    other = server.create_room(title="Other")
+    status, body = server.request("GET", f"/api/rooms/{other['id']}", token=_token(room["interviewer_url"]))
+    _assert_json_error(status, body, 401)
+
+
+def test_unknown_room(server: RunningServer) -> None:
+    status, body = server.request("GET", "/api/rooms/does-not-exist")
+    _assert_json_error(status, body, 404)
+    status, body = server.request("POST", "/api/rooms/does-not-exist/end")
+    _assert_json_error(status, body, 404)
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        (b"{not json", "malformed JSON"),
+        (b"[1, 2]", "object"),
+        (b'{"title": "", "candidate_name": "x"}', "title"),
+        (b'{"title": "x"}', "candidate_name"),
+        (b"\xff\xfe", "malformed JSON"),
+    ],
+)
+def test_malformed_bodies(server: RunningServer, raw: bytes, fragment: str) -> None:
+    status, body = server.request("POST", "/api/rooms", raw=raw)
+    _assert_json_error(status, body, 400)
+    assert fragment in body["error"]
+
+
+def test_oversized_body(server: RunningServer) -> None:
+    status, body = server.request("POST", "/api/rooms", raw=b'{"title": "' + b"x" * 400_000 + b'"}')
+    _assert_json_error(status, body, 413)
+
+
+@pytest.mark.parametrize(
+    "offer",
+    [
+        {"type": "offer", "sdp": "this is not sdp"},
+        {"type": "offer", "sdp": "v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"},
+        {"type": "answer", "sdp": "v=0"},
+        {"type": "offer"},
+        {"type": "offer", "sdp": 42},
+    ],
+)
+def test_malformed_offers(server: RunningServer, room: dict, offer: dict) -> None:
+    candidate = _token(room["candidate_url"])
+    status, body = server.request("POST", f"/api/rooms/{room['id']}/offer", offer, token=candidate)
+    _assert_json_error(status, body, 400)
+
+
+def test_view_before_candidate_streams(server: RunningServer, room: dict) -> None:
+    interviewer = _token(room["interviewer_url"])
+    status, body = server.request(
+        "POST", f"/api/rooms/{room['id']}/view", {"type": "offer", "sdp": "v=0\r\nm=video 9 x\r\n"}, token=interviewer
+    )
+    _assert_json_error(status, body, 409)
+
+
+def test_unknown_route_and_method(server: RunningServer) -> None:
+    status, body = server.request("GET", "/api/nothing-here")
+    _assert_json_error(status, body, 404)
+    status, body = server.request("DELETE", "/api/rooms")
+    _assert_json_error(status, body, 405)
+
+
+def test_pages_show_readable_errors(server: RunningServer, room: dict) -> None:
+    status, body = server.request("GET", f"/rooms/{room['id']}/join?token=nonsense", token=None)
+    assert status == 401 and "<html" in body.lower()
+    status, body = server.request("GET", f"/rooms/nope/join?token={_token(room['candidate_url'])}", token=None)
+    assert status == 401  # the token names another room
+
+
+def test_server_still_serves(server: RunningServer) -> None:
+    assert server.request("GET", "/healthz", token=None)[0] == 200
+    assert server.process.poll() is None

@@ -1,0 +1,99 @@
+"""The live pipeline against the running server, fed by an aiortc sender bot (no browser)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection
+
+from realtime.ice import restricted_host_addresses
+from tests.bot import candidate_bot, collect_observations, negotiate
+from tests.conftest import RunningServer
+from tests.media_fixtures import CameraClip, SpeechClip, build_bot_clip
+
+
+def _token(url: str) -> str:
+    return parse_qs(urlparse(url).query)["token"][0]
+
+
+@pytest.fixture(scope="module")
+def bot_media(media_dir: Path, camera_clip: CameraClip, speech_clip: SpeechClip) -> Path:
+    return build_bot_clip(media_dir, camera_clip, speech_clip)
+
+
+@pytest.fixture(autouse=True)
+def loopback_ice():
+    with restricted_host_addresses(["127.0.0.1"]):
+        yield
+
+
+async def test_bot_streams_viewer_watches_reconnect_continues_report_follows(
+    server: RunningServer, bot_media: Path
+) -> None:
+    room = server.create_room(title="Pipeline test")
+    room_id = room["id"]
+    candidate, interviewer = _token(room["candidate_url"]), _token(room["interviewer_url"])
+    offer_path = f"/api/rooms/{room_id}/offer?token={candidate}"
+    live_path = f"/api/rooms/{room_id}/live?token={interviewer}"
+
+    async with aiohttp.ClientSession(server.base_url) as http:
+        async with candidate_bot(server.base_url, offer_path, bot_media):
+            first = await collect_observations(http, live_path, seconds=8)
+
+            # The interviewer's dashboard receives the candidate's video through the server.
+            viewer = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+            viewer.addTransceiver("video", direction="recvonly")
+            viewer.addTransceiver("audio", direction="recvonly")
+            assert await negotiate(http, f"/api/rooms/{room_id}/view?token={interviewer}", viewer) == 200
+            video = next(t.receiver.track for t in viewer.getTransceivers() if t.kind == "video")
+            frame = await asyncio.wait_for(video.recv(), timeout=10)
+            assert frame.width > 0
+            await viewer.close()
+
+        # The candidate's connection drops; the page (here: a new bot) reconnects to the same room.
+        async with candidate_bot(server.base_url, offer_path, bot_media):
+            second = await collect_observations(http, live_path, seconds=5)
+
+    names = {o["name"] for o in first}
+    assert {
+        "face_present",
+        "face_count",
+        "eye_contact",
+        "smile",
+        "speaking",
+        "speaking_time",
+        "speech_rate",
+        "video_fps",
+        "lag_s",
+    } <= names, sorted(names)
+    status = [o for o in first if o["type"] == "status"]
+    assert {"room_status", "candidate_connected"} <= {o["name"] for o in status}
+    face = [o for o in first if o["name"] == "face_present"]
+    assert len(face) >= 5 * 5, "at least ~5 analyzed frames per second"
+    assert any(o["value"] == 1.0 for o in face) and any(o["value"] == 0.0 for o in face)
+    latencies = [o["latency_ms"] for o in first if o["type"] == "metric"]
+    assert statistics.median(latencies) < 250, statistics.median(latencies)
+    # Media time keeps running across the reconnect instead of restarting at zero.
+    assert min(o["t"] for o in second if o["name"] == "face_present") > max(o["t"] for o in face)
+
+    status_code, ended = server.request("POST", f"/api/rooms/{room_id}/end", token=interviewer)
+    assert status_code == 200 and ended["status"] == "ended"
+    report, waited = server.wait_for_report(room_id, interviewer)
+    assert waited < 5.0
+    for name in ("face_presence", "eye_contact", "speaking_time", "speech_rate", "smile"):
+        metric = report["metrics"][name]
+        assert isinstance(metric["value"], int | float), (name, metric)
+        assert metric["unit"] and metric["explanation"]
+    assert report["duration_s"] > 10
+    assert report["analysis"]["frames_analyzed"] > 50
+    # Ended rooms refuse new media.
+    async with aiohttp.ClientSession(server.base_url) as http:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        pc.addTransceiver("audio", direction="sendonly")
+        assert await negotiate(http, offer_path, pc) == 409
+        await pc.close()

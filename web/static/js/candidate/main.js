@@ -1,0 +1,127 @@
+// Candidate page: the "join" click is the consent; only after it do we touch the camera and connect.
+
+import { readConfig } from "../lib/config.js";
+import { acquireMedia, MediaProblem, showPreview, stopMedia } from "./media.js";
+import { CandidateSession } from "./session.js";
+import { holdWakeLock } from "./wakelock.js";
+
+const config = readConfig();
+const $ = (id) => document.getElementById(id);
+const ui = {
+  join: $("join"),
+  consent: $("consent"),
+  session: $("session"),
+  preview: $("preview"),
+  status: $("status"),
+  problem: $("problem"),
+  error: $("error"),
+  retry: $("retry"),
+};
+
+const STATUS_TEXT = {
+  idle: "",
+  connecting: "Connecting…",
+  connected: "Connected — the interview is live",
+  reconnecting: "Reconnecting…",
+  ended: "The interview has ended. Thank you.",
+  error: "Not connected",
+};
+
+let stream = null;
+let session = null;
+let uiState = "idle";
+let wakeLock = null;
+
+// Tests read this; getters keep it live across reconnects.
+window.__interview = {
+  get pc() {
+    return session ? session.pc : null;
+  },
+  get state() {
+    return uiState;
+  },
+};
+
+function render(state, { message = "", retryable = false } = {}) {
+  uiState = state;
+  let text = STATUS_TEXT[state];
+  if (state === "connecting" && !session) text = "Starting the camera…";
+  if (state === "error" && !stream) text = "Camera or microphone unavailable";
+  ui.status.textContent = text;
+  ui.status.dataset.state = state;
+  document.body.dataset.state = state;
+  ui.problem.hidden = !message;
+  ui.error.textContent = message;
+  ui.retry.hidden = !retryable;
+  // An empty black box says nothing: show the preview only while there is a live camera to show.
+  const frame = ui.preview.closest(".preview-frame");
+  frame.hidden = !stream || state === "ended" || state === "error";
+  if (state === "ended") ui.preview.srcObject = null;
+}
+
+async function begin() {
+  ui.retry.disabled = true;
+  render("connecting");
+  try {
+    stream = await acquireMedia();
+  } catch (err) {
+    ui.retry.disabled = false;
+    const message = err instanceof MediaProblem ? err.message : String(err);
+    render("error", { message, retryable: true });
+    return;
+  }
+  ui.retry.disabled = false;
+  showPreview(ui.preview, stream);
+  if (!wakeLock) wakeLock = holdWakeLock(); // a sleeping phone screen would stop the camera
+
+  session = new CandidateSession({
+    offerUrl: config.offerUrl,
+    statusUrl: config.statusUrl,
+    iceServers: config.iceServers,
+    token: config.token,
+    stream,
+    onState: (state, info) => {
+      if (state === "error") {
+        // Media trouble can be fixed by the candidate; a refusal from the server cannot.
+        render("error", { message: info.message, retryable: info.reason === "media" });
+      } else {
+        render(state);
+      }
+      if ((state === "ended" || state === "error") && wakeLock) {
+        wakeLock.release();
+        wakeLock = null;
+      }
+    },
+  });
+  session.start();
+}
+
+function onJoin() {
+  ui.join.disabled = true;
+  ui.consent.hidden = true;
+  ui.session.hidden = false;
+  begin();
+}
+
+function onRetry() {
+  if (session) session.close();
+  session = null;
+  stopMedia(stream);
+  stream = null;
+  begin();
+}
+
+if (!ui.join) {
+  // The page was rendered for an interview that has already ended: there is nothing to join.
+  uiState = config.roomStatus === "ended" ? "ended" : "idle";
+} else {
+  ui.join.addEventListener("click", onJoin);
+  ui.retry.addEventListener("click", onRetry);
+  window.addEventListener("pagehide", () => {
+    if (session) session.close();
+  });
+  // Back from the back/forward cache (iOS does this on app switches): the old connection was closed on pagehide.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && session && uiState !== "ended" && uiState !== "error") onRetry();
+  });
+}

@@ -1,0 +1,143 @@
+// The three live charts (uPlot). They share a clock: the right edge is the newest media time seen anywhere,
+// so face, expression and voice line up vertically.
+
+import { formatClock } from "../lib/format.js";
+
+const WINDOW_S = 120;
+const HEIGHT = 130;
+
+const COLORS = {
+  green: "#1a7f37",
+  blue: "#0b5cad",
+  amber: "#b07d00",
+  purple: "#8250df",
+  red: "#c9302c",
+};
+
+function xScale(getNow) {
+  return {
+    time: false,
+    // Before two minutes have passed, show 0–120 s so the chart fills from the left instead of stretching.
+    range: () => {
+      const now = getNow();
+      const hi = Math.max(now, WINDOW_S);
+      return [hi - WINDOW_S, hi];
+    },
+  };
+}
+
+const xAxis = {
+  stroke: "#57606a",
+  grid: { stroke: "#eaeef2", width: 1 },
+  ticks: { stroke: "#d0d7de", width: 1 },
+  values: (u, splits) => splits.map((s) => formatClock(s)),
+  space: 60,
+};
+
+function yAxis(overrides = {}) {
+  return {
+    stroke: "#57606a",
+    grid: { stroke: "#eaeef2", width: 1 },
+    ticks: { stroke: "#d0d7de", width: 1 },
+    size: 52,
+    ...overrides,
+  };
+}
+
+// spanGaps off: Timeline already bridges short holes and leaves nulls only where data really stopped.
+function line(label, stroke, extra = {}) {
+  return { label, stroke, width: 2, spanGaps: false, points: { show: false }, ...extra };
+}
+
+// An empty right axis as wide as the voice chart's speech-rate axis: all three plots get the same width,
+// so a moment lines up vertically across the charts.
+const spacerAxis = { side: 1, scale: "y", size: 50, values: () => [], grid: { show: false }, ticks: { show: false } };
+
+const SPECS = {
+  face: (getNow) => ({
+    scales: { x: xScale(getNow), y: { range: [0, 1.05] } },
+    axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1], values: (u, s) => s.map((v) => `${v * 100}%`) }), spacerAxis],
+    series: [
+      { label: "t" },
+      line("Face in view", COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
+      line("Eye contact", COLORS.blue),
+    ],
+  }),
+  expression: (getNow) => ({
+    scales: { x: xScale(getNow), y: { range: [0, 1] } },
+    axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1] }), spacerAxis],
+    series: [
+      { label: "t" },
+      line("Smile", COLORS.amber),
+      line("Brow furrow", COLORS.purple),
+      line("Mouth open", COLORS.red),
+    ],
+  }),
+  voice: (getNow) => ({
+    scales: {
+      x: xScale(getNow),
+      y: { range: [0, 1.05] },
+      // Speech rate on its own axis; at least 0–300 so ordinary rates (~150–250) sit mid-chart.
+      rate: { range: (u, min, max) => [0, Math.max(300, Math.ceil(((max || 0) * 1.1) / 50) * 50)] },
+    },
+    axes: [
+      xAxis,
+      yAxis({ splits: () => [0, 1], values: (u, s) => s.map((v) => (v ? "talk" : "quiet")) }),
+      yAxis({ scale: "rate", side: 1, grid: { show: false }, size: 50 }),
+    ],
+    series: [
+      { label: "t" },
+      line("Speaking", COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
+      line("Speech rate (syll/min)", COLORS.blue, { scale: "rate" }),
+    ],
+  }),
+};
+
+export class Charts {
+  /**
+   * @param {Record<string, HTMLElement>} elements  chart name -> container
+   * @param {Record<string, import("./timeline.js").Timeline>} timelines  chart name -> data
+   * @param {() => number} getNow  newest media time
+   */
+  constructor(elements, timelines, getNow) {
+    this.charts = {};
+    this.timelines = timelines;
+    if (typeof window.uPlot !== "function") {
+      // The tiles still work without charts; say so where the charts would be.
+      for (const el of Object.values(elements)) el.textContent = "Charts unavailable (uPlot did not load).";
+      return;
+    }
+    for (const [name, el] of Object.entries(elements)) {
+      const opts = {
+        width: Math.max(200, el.clientWidth),
+        height: HEIGHT,
+        // Labels only: the tiles above each chart carry the current values.
+        legend: { show: true, live: false },
+        cursor: { drag: { x: false, y: false }, points: { show: false } },
+        ...SPECS[name](getNow),
+      };
+      this.charts[name] = new window.uPlot(opts, timelines[name].data(), el);
+    }
+    this._observeSize(elements);
+  }
+
+  _observeSize(elements) {
+    if (typeof ResizeObserver !== "function") return;
+    const observer = new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const name = entry.target.dataset.chart;
+        const chart = this.charts[name];
+        const width = Math.floor(entry.contentRect.width);
+        if (chart && width > 0 && width !== chart.width) chart.setSize({ width, height: HEIGHT });
+      }
+    });
+    for (const [name, el] of Object.entries(elements)) {
+      el.dataset.chart = name;
+      observer.observe(el);
+    }
+  }
+
+  redraw() {
+    for (const [name, chart] of Object.entries(this.charts)) chart.setData(this.timelines[name].data());
+  }
+}

@@ -1,0 +1,93 @@
+// The tiles: current values in words and numbers. Values older than a few seconds are greyed, so a frozen
+// number is never mistaken for a live one.
+
+import { formatClock, formatNumber, formatPercent } from "../lib/format.js";
+
+const STALE_VIDEO_S = 3; // video metrics arrive 5–15 times a second
+const STALE_AUDIO_S = 3; // audio metrics 4 times a second
+const EYE_UNKNOWN_S = 1.5; // eye_contact is absent while the eyes are closed
+
+export class Tiles {
+  constructor(root = document) {
+    this.el = {};
+    for (const node of root.querySelectorAll(".tile")) {
+      const id = node.id.replace(/^tile-/, "");
+      this.el[id] = {
+        tile: node,
+        value: node.querySelector(`#val-${id}`),
+        sub: node.querySelector(`#sub-${id}`),
+        bar: node.querySelector(`#bar-${id}`),
+      };
+    }
+  }
+
+  _set(id, value, { sub, bar, stale = false, tone = "" } = {}) {
+    const el = this.el[id];
+    if (!el) return;
+    if (el.value.textContent !== value) el.value.textContent = value;
+    if (el.sub && sub !== undefined && el.sub.textContent !== sub) el.sub.textContent = sub;
+    if (el.bar) el.bar.style.width = `${Math.round(Math.max(0, Math.min(1, bar || 0)) * 100)}%`;
+    el.tile.classList.toggle("tile--stale", stale);
+    if (el.tile.dataset.tone !== tone) el.tile.dataset.tone = tone;
+  }
+
+  render(s) {
+    const last = s.last;
+    const videoStale = (name) => s.ageS(name) > STALE_VIDEO_S;
+    const audioStale = (name) => s.ageS(name) > STALE_AUDIO_S;
+
+    // Face in view
+    const present = last.face_present;
+    const count = last.face_count;
+    if (present === undefined && count === undefined) {
+      this._set("face", "—", { sub: "", stale: true });
+    } else {
+      const yes = Number(present) >= 0.5 || Number(count) > 0;
+      const many = Number(count) > 1;
+      this._set("face", yes ? "Yes" : "No", {
+        sub: typeof count === "number" ? `${count} face${count === 1 ? "" : "s"} detected` : "",
+        stale: videoStale("face_present") && videoStale("face_count"),
+        tone: many ? "warn" : yes ? "ok" : "bad",
+      });
+    }
+
+    // Eye contact: current, and the share of all eye-contact samples received so far.
+    const share = s.eyeShare();
+    const eyeAge = s.ageS("eye_contact");
+    const eyeKnown = eyeAge <= EYE_UNKNOWN_S && last.eye_contact !== null && last.eye_contact !== undefined;
+    const eyeYes = eyeKnown && Number(last.eye_contact) >= 0.5;
+    this._set("eye-contact", eyeKnown ? (eyeYes ? "Yes" : "No") : "—", {
+      sub: share === null ? "no samples yet" : `${formatPercent(share)} of the time so far`,
+      stale: eyeAge > STALE_VIDEO_S,
+      tone: eyeKnown ? (eyeYes ? "ok" : "") : "",
+    });
+
+    for (const [id, name] of [["smile", "smile"], ["brow-furrow", "brow_furrow"], ["mouth-open", "mouth_open"]]) {
+      const v = last[name];
+      this._set(id, formatNumber(v, 2), { bar: typeof v === "number" ? v : 0, stale: videoStale(name) });
+    }
+
+    // Voice
+    const speaking = last.speaking;
+    this._set("speaking", speaking === undefined || speaking === null ? "—" : Number(speaking) >= 0.5 ? "Yes" : "No", {
+      stale: audioStale("speaking"),
+      tone: Number(speaking) >= 0.5 ? "ok" : "",
+    });
+    const silence = last.silence_s;
+    this._set("silence", typeof silence === "number" ? `${formatNumber(silence, 1)} s` : "—", {
+      stale: audioStale("silence_s"),
+    });
+    this._set("pauses", String(s.pauses.count), {
+      sub: s.pauses.last === null ? "none yet" : `last ${formatNumber(s.pauses.last, 1)} s`,
+    });
+    const spoken = last.speaking_time;
+    this._set("speaking-time", typeof spoken === "number" ? formatClock(spoken) : "—", {
+      stale: audioStale("speaking_time"),
+    });
+    const rate = last.speech_rate;
+    this._set("speech-rate", typeof rate === "number" ? formatNumber(rate, 0) : "—", {
+      sub: typeof rate === "number" ? "syllables / min" : "not enough speech yet",
+      stale: typeof rate === "number" && audioStale("speech_rate"),
+    });
+  }
+}
