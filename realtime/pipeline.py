@@ -18,16 +18,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from analyzers.base import AnalyzerSession, AudioChunk, VideoSample
+from analyzers.base import AudioChunk, VideoSample
 from realtime.clock import TrackClock
-from realtime.engine import AnalysisEngine
+from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.slots import BoundedBuffer, LatestSlot
 from rooms.model import Observation, ObservationType
 
@@ -65,6 +65,7 @@ class InterviewPipeline:
         session_id: str,
         origin: float,
         engine: AnalysisEngine,
+        sessions: AnalyzerSessions,
         sink: ObservationSink,
         config: PipelineConfig,
     ) -> None:
@@ -72,8 +73,8 @@ class InterviewPipeline:
         self._engine = engine
         self._sink = sink
         self._config = config
-        self._video_sessions: Sequence[AnalyzerSession[VideoSample]] = engine.open_video_sessions(session_id)
-        self._audio_sessions: Sequence[AnalyzerSession[AudioChunk]] = engine.open_audio_sessions(session_id)
+        self._video_sessions = sessions.video
+        self._audio_sessions = sessions.audio
         self._video_slot: LatestSlot[_PendingFrame] = LatestSlot()
         self._audio_buffer: BoundedBuffer[_PendingAudio] = BoundedBuffer(AUDIO_WINDOW_FRAMES)
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)

@@ -10,8 +10,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
 
-from realtime.engine import AnalysisEngine
-from realtime.pipeline import InterviewPipeline, ObservationSink, PipelineConfig
+from realtime.pipeline import InterviewPipeline
 from realtime.sdp import add_video_bitrate_hints, looks_like_sdp
 from rooms.errors import Conflict, InvalidInput
 
@@ -31,15 +30,12 @@ class InterviewSession:
     def __init__(
         self,
         room_id: str,
-        origin: float,
-        engine: AnalysisEngine,
-        sink: ObservationSink,
+        pipeline: InterviewPipeline,
         rtc_config: Callable[[], RTCConfiguration],
-        pipeline_config: PipelineConfig,
         on_candidate_connection: ConnectionListener,
     ) -> None:
         self.room_id = room_id
-        self.pipeline = InterviewPipeline(room_id, origin, engine, sink, pipeline_config)
+        self.pipeline = pipeline
         self._rtc_config = rtc_config
         self._on_candidate_connection = on_candidate_connection
         self._candidate_pc: RTCPeerConnection | None = None

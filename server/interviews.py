@@ -12,7 +12,7 @@ from collections.abc import Callable
 from aiortc import RTCConfiguration
 
 from realtime.engine import AnalysisEngine
-from realtime.pipeline import PipelineConfig
+from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
 from rooms.errors import Conflict, NotFound
@@ -67,7 +67,7 @@ class Interviews:
                 raise Conflict("the interview has ended")
             if room.started_at is None:
                 room.started_at = time.time()
-            session = self._sessions.get(room_id) or self._open_session(room)
+            session = self._sessions.get(room_id) or await self._open_session(room)
             answer = await session.connect_candidate(offer_sdp)
             if room.status is RoomStatus.WAITING:
                 room.status = RoomStatus.LIVE
@@ -76,8 +76,9 @@ class Interviews:
                 self._publish_status(room, "room_status", room.status.value)
             return answer
 
-    def _open_session(self, room: Room) -> InterviewSession:
+    async def _open_session(self, room: Room) -> InterviewSession:
         assert room.started_at is not None
+        analyzer_sessions = await self._engine.open_sessions(room.id)
         recorder = TimelineRecorder(self._store, room.id)
         self._recorders[room.id] = recorder
 
@@ -85,13 +86,13 @@ class Interviews:
             self._bus.publish(room.id, observations)
             recorder.add(observations)
 
+        pipeline = InterviewPipeline(
+            room.id, room.started_at, self._engine, analyzer_sessions, sink, self._pipeline_config
+        )
         session = InterviewSession(
             room.id,
-            room.started_at,
-            self._engine,
-            sink,
+            pipeline,
             self._rtc_config,
-            self._pipeline_config,
             on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
         )
         self._sessions[room.id] = session

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class Settings:
         parser.add_argument(
             "--ice-host",
             action="append",
+            type=_ip_address,
             default=[],
             metavar="ADDR",
             help="restrict ICE host candidates to this address (repeatable; loopback allowed)",
@@ -65,6 +67,13 @@ class Settings:
             retention_days=args.retention_days,
             organisation=args.organisation,
         )
+
+
+def _ip_address(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an IP address: {text!r}") from None
 
 
 def load_or_create_secret(path: Path) -> str:

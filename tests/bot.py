@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 
 
@@ -25,12 +25,20 @@ async def negotiate(session: aiohttp.ClientSession, url: str, pc: RTCPeerConnect
 
 
 @asynccontextmanager
-async def candidate_bot(base_url: str, offer_path: str, media: Path) -> AsyncIterator[RTCPeerConnection]:
+async def candidate_bot(
+    base_url: str, offer_path: str, media: Path, video_codec: str | None = None
+) -> AsyncIterator[RTCPeerConnection]:
+    """A connected candidate peer; `video_codec` ("video/H264", "video/VP8") limits what it offers."""
     player = MediaPlayer(str(media), loop=True)
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     for track in (player.audio, player.video):
         if track is not None:
             pc.addTrack(track)
+    if video_codec is not None:
+        codecs = [c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType in (video_codec, "video/rtx")]
+        for transceiver in pc.getTransceivers():
+            if transceiver.kind == "video":
+                transceiver.setCodecPreferences(codecs)
     try:
         async with aiohttp.ClientSession(base_url) as session:
             status = await negotiate(session, offer_path, pc)

@@ -110,38 +110,21 @@ def build_speech_clip(out_dir: Path, wpm: int = 160) -> SpeechClip:
     )
 
 
-def build_bot_clip(out_dir: Path, camera: CameraClip, speech: SpeechClip) -> Path:
-    """The same camera and microphone as one file an aiortc MediaPlayer can play."""
+def build_bot_clip(out_dir: Path, camera: CameraClip, speech: SpeechClip, seconds: float = 60.0) -> Path:
+    """The same camera and microphone as one file an aiortc MediaPlayer can play (and loop).
+
+    Both streams loop to the same length: MediaPlayer restarts the file when a stream ends, and streams of
+    different lengths would stall the longer one.
+    """
     path = out_dir / "candidate.mkv"
-    loops = max(1, round(speech.total_s / (camera.face_s + camera.no_face_s)))
     subprocess.run(
         [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-stream_loop",
-            str(loops - 1),
-            "-i",
-            str(camera.y4m),
-            "-i",
-            str(speech.wav),
-            "-map",
-            "0:v",
-            "-map",
-            "1:a",
-            "-c:v",
-            "libvpx",
-            "-b:v",
-            "1M",
-            "-deadline",
-            "realtime",
-            "-cpu-used",
-            "8",
-            "-c:a",
-            "libopus",
-            "-b:a",
-            "48k",
+            "ffmpeg", "-v", "error", "-y",
+            "-stream_loop", "-1", "-i", str(camera.y4m),
+            "-stream_loop", "-1", "-i", str(speech.wav),
+            "-map", "0:v", "-map", "1:a", "-t", str(seconds),
+            "-c:v", "libvpx", "-b:v", "1M", "-deadline", "realtime", "-cpu-used", "8",
+            "-c:a", "libopus", "-b:a", "48k",
             str(path),
         ],
         check=True,

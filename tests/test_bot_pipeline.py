@@ -97,3 +97,16 @@ async def test_bot_streams_viewer_watches_reconnect_continues_report_follows(
         pc.addTransceiver("audio", direction="sendonly")
         assert await negotiate(http, offer_path, pc) == 409
         await pc.close()
+
+
+async def test_h264_candidate_is_analyzed(server: RunningServer, bot_media: Path) -> None:
+    """iOS Safari and WeChat webviews send H.264: the server must take it as well as VP8."""
+    room = server.create_room(title="H.264")
+    offer_path = f"/api/rooms/{room['id']}/offer?token={_token(room['candidate_url'])}"
+    live_path = f"/api/rooms/{room['id']}/live?token={_token(room['interviewer_url'])}"
+    async with aiohttp.ClientSession(server.base_url) as http:
+        async with candidate_bot(server.base_url, offer_path, bot_media, video_codec="video/H264") as pc:
+            observations = await collect_observations(http, live_path, seconds=5)
+            video = next(t for t in pc.getTransceivers() if t.kind == "video")
+            assert video.sender._RTCRtpSender__encoder.__class__.__name__ == "H264Encoder"
+    assert sum(1 for o in observations if o["name"] == "face_present") >= 15

@@ -24,7 +24,7 @@ const STATUS_TEXT = {
   connected: "Connected — the interview is live",
   reconnecting: "Reconnecting…",
   ended: "The interview has ended. Thank you.",
-  error: "Not connected",
+  error: "Could not join the interview",
 };
 
 let stream = null;
@@ -45,7 +45,7 @@ window.__interview = {
 function render(state, { message = "", retryable = false } = {}) {
   uiState = state;
   let text = STATUS_TEXT[state];
-  if (state === "connecting" && !session) text = "Starting the camera…";
+  if (state === "connecting" && !session) text = "Starting the camera… allow access if your browser asks.";
   if (state === "error" && !stream) text = "Camera or microphone unavailable";
   ui.status.textContent = text;
   ui.status.dataset.state = state;

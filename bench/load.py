@@ -1,0 +1,172 @@
+"""Live-interview load benchmark: start the server, connect N candidate bots, measure, print.
+
+    .venv/bin/python bench/load.py [--candidates 1 2 4] [--seconds 30] [--fps 10]
+
+Each bot is an aiortc peer playing a real face clip with espeak-ng speech (tests/media_fixtures.py), in its own
+room, watched by an interviewer WebSocket. Per N it prints: server CPU (% of one core, from /proc), server RSS,
+analyzed fps per stream (min/median), frames dropped, latency from frame arrival to dashboard send
+(p50/p95/p99), and lag (wall-clock media position minus the newest analyzed frame's media time) with its growth
+over the run, plus the kernel's UDP receive errors. Run by hand; it is a measurement, not a test.
+Traffic stays on loopback: the server and the bots offer 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from realtime.ice import restricted_host_addresses  # noqa: E402
+from tests.bot import candidate_bot  # noqa: E402
+from tests.conftest import start_server, stop_server  # noqa: E402
+from tests.media_fixtures import build_bot_clip, build_camera_clip, build_speech_clip  # noqa: E402
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class StreamStats:
+    latencies_ms: list[float] = field(default_factory=list)
+    fps: list[float] = field(default_factory=list)
+    lag: list[tuple[float, float]] = field(default_factory=list)  # (wall time, lag_s)
+    dropped: float = 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def udp_receive_errors() -> int:
+    lines = [line.split() for line in Path("/proc/net/snmp").read_text().splitlines() if line.startswith("Udp:")]
+    header, values = lines[0], lines[1]
+    return int(values[header.index("RcvbufErrors")]) + int(values[header.index("InErrors")])
+
+
+async def watch(http: aiohttp.ClientSession, path: str, stats: StreamStats, until: float, warmup_until: float):
+    async with http.ws_connect(path) as ws:
+        while time.monotonic() < until:
+            try:
+                message = await asyncio.wait_for(ws.receive(), timeout=max(0.1, until - time.monotonic()))
+            except TimeoutError:
+                break
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            o = json.loads(message.data)
+            if time.monotonic() < warmup_until:
+                continue
+            if o["type"] == "metric" and o["name"] == "face_present":
+                stats.latencies_ms.append(o["latency_ms"])
+            elif o["type"] == "health":
+                if o["name"] == "video_fps":
+                    stats.fps.append(o["value"])
+                elif o["name"] == "lag_s":
+                    stats.lag.append((time.monotonic(), o["value"]))
+                elif o["name"] == "frames_dropped":
+                    stats.dropped = o["value"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def run_level(server, media: Path, n: int, seconds: float, warmup: float) -> dict:
+    rooms = [server.create_room(title=f"load {n}-{i}") for i in range(n)]
+    stats = [StreamStats() for _ in rooms]
+    async with aiohttp.ClientSession(server.base_url) as http:
+        bots = []
+        for room in rooms:
+            token = parse_qs(urlparse(room["candidate_url"]).query)["token"][0]
+            bot = candidate_bot(server.base_url, f"/api/rooms/{room['id']}/offer?token={token}", media)
+            await bot.__aenter__()
+            bots.append(bot)
+        start = time.monotonic()
+        warmup_until, until = start + warmup, start + warmup + seconds
+        udp_before = udp_receive_errors()
+        watchers = []
+        for room, stat in zip(rooms, stats, strict=True):
+            token = parse_qs(urlparse(room["interviewer_url"]).query)["token"][0]
+            watchers.append(watch(http, f"/api/rooms/{room['id']}/live?token={token}", stat, until, warmup_until))
+        watching = asyncio.gather(*watchers)
+        await asyncio.sleep(warmup)
+        cpu_start, wall_start = cpu_seconds(server.process.pid), time.monotonic()
+        await watching
+        cpu = (cpu_seconds(server.process.pid) - cpu_start) / (time.monotonic() - wall_start) * 100
+        rss = rss_mb(server.process.pid)
+        for bot in bots:
+            await bot.__aexit__(None, None, None)
+    for room in rooms:
+        token = parse_qs(urlparse(room["interviewer_url"]).query)["token"][0]
+        server.request("POST", f"/api/rooms/{room['id']}/end", token=token)
+    latencies = [v for s in stats for v in s.latencies_ms]
+    fps = [statistics.median(s.fps) if s.fps else 0.0 for s in stats]
+    lag_growth = [s.lag[-1][1] - s.lag[0][1] if len(s.lag) > 1 else float("nan") for s in stats]
+    return {
+        "n": n,
+        "cpu_pct": cpu,
+        "rss_mb": rss,
+        "fps_min": min(fps),
+        "fps_median": statistics.median(fps),
+        "dropped": sum(s.dropped for s in stats),
+        "p50": percentile(latencies, 0.50),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "lag_max": max((lag for s in stats for _, lag in s.lag), default=float("nan")),
+        "lag_growth": max(lag_growth),
+        "udp_errors": udp_receive_errors() - udp_before,
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, nargs="+", default=[1])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--fps", type=float, default=10.0, help="server analysis rate")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    camera, speech = build_camera_clip(work), build_speech_clip(work)
+    media = build_bot_clip(work, camera, speech)
+    server = start_server(work / "data", "--analysis-fps", str(args.fps))
+    idle_rss = rss_mb(server.process.pid)
+    print(f"server ready, idle RSS {idle_rss:.0f} MB; {os.cpu_count()} cores; analysis at {args.fps} fps")
+    print(" N  cpu%  rssMB  fps min/med  dropped  latency ms p50/p95/p99   lag max/growth s  udp err")
+    try:
+        with restricted_host_addresses(["127.0.0.1"]):
+            for n in args.candidates:
+                r = await run_level(server, media, n, args.seconds, args.warmup)
+                print(
+                    f"{r['n']:2d} {r['cpu_pct']:5.1f} {r['rss_mb']:6.0f}  {r['fps_min']:4.1f}/{r['fps_median']:4.1f}"
+                    f"  {r['dropped']:7.0f}  {r['p50']:6.1f}/{r['p95']:6.1f}/{r['p99']:6.1f}"
+                    f"   {r['lag_max']:5.2f}/{r['lag_growth']:+5.2f}   {r['udp_errors']:6d}",
+                    flush=True,
+                )
+    finally:
+        stop_server(server)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
