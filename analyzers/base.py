@@ -39,6 +39,18 @@ class AudioChunk:
     sample_rate: int = 16000
 
 
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A moment the interview's structure defines, in media time: `question_start`, `question_end`.
+
+    Analyzers that measure relative to the script (answer latency: from a question's end to speech) use them;
+    the others ignore them.
+    """
+
+    name: str
+    t: float
+
+
 SampleT = TypeVar("SampleT", VideoSample, AudioChunk, contravariant=True)
 
 
@@ -46,6 +58,10 @@ class AnalyzerSession(Protocol[SampleT]):
     """Per-interview state. Called from one thread at a time, samples in media-time order."""
 
     def process(self, sample: SampleT) -> list[Observation]: ...
+
+    def mark(self, marker: Marker) -> list[Observation]:
+        """Take note of a script marker; return what it settles at once (usually nothing)."""
+        ...
 
     def close(self) -> list[Observation]:
         """Flush: observations that only exist once the stream has ended (final totals, an open pause)."""

@@ -99,7 +99,8 @@ async def run_level(server, media: Path, n: int, seconds: float, warmup: float) 
         bots = []
         for room in rooms:
             token = parse_qs(urlparse(room["candidate_url"]).query)["token"][0]
-            bot = candidate_bot(server.base_url, f"/api/rooms/{room['id']}/offer?token={token}", media)
+            offer = f"/api/rooms/{room['id']}/offer?token={token}"
+            bot = candidate_bot(server.base_url, offer, media, passthrough=True)
             await bot.__aenter__()
             bots.append(bot)
         start = time.monotonic()
@@ -139,33 +140,86 @@ async def run_level(server, media: Path, n: int, seconds: float, warmup: float) 
     }
 
 
+def measure_floor(media: Path, fps: float, seconds: float = 20.0) -> float:
+    """CPU seconds per media second that decoding plus model inference alone cost for one stream.
+
+    Decodes the bot clip's video and audio with PyAV, runs the face analyzer on frames at the analysis rate
+    and the voice analyzer on all audio, on one thread with nothing else: the least any server could spend.
+    """
+    import av
+    import numpy as np
+
+    from analyzers.base import AudioChunk, VideoSample
+    from analyzers.face import FaceAnalyzer
+    from analyzers.voice import VoiceAnalyzer
+
+    face, voice = FaceAnalyzer(), VoiceAnalyzer()
+    face.warm_up()
+    voice.warm_up()
+    face_session, voice_session = face.open("floor"), voice.open("floor")
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    next_due, start = 0.0, time.process_time()
+    with av.open(str(media)) as container:
+        for frame in container.decode(*container.streams):
+            t = float(frame.pts * frame.time_base)
+            if t > seconds:
+                break
+            if isinstance(frame, av.VideoFrame):
+                if t >= next_due:
+                    next_due = max(next_due + 1 / fps, t)
+                    face_session.process(VideoSample(t, time.time(), frame.to_ndarray(format="rgb24")))
+            else:
+                pcm = np.concatenate([f.to_ndarray().reshape(-1) for f in resampler.resample(frame)] or [[]])
+                voice_session.process(AudioChunk(t, time.time(), pcm.astype(np.int16)))
+    cpu = time.process_time() - start
+    face_session.close()
+    voice_session.close()
+    face.close()
+    return cpu / seconds
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", type=int, nargs="+", default=[1])
+    parser.add_argument("--candidates", type=int, nargs="+", default=[1, 2, 4, 6, 8, 10])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--fps", type=float, default=10.0, help="server analysis rate")
+    parser.add_argument("--no-floor", action="store_true", help="skip measuring the decode+inference floor")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     camera, speech = build_camera_clip(work), build_speech_clip(work)
-    media = build_bot_clip(work, camera, speech)
-    server = start_server(work / "data", "--analysis-fps", str(args.fps))
+    # Passthrough bots cannot loop, so the clip lasts the whole run.
+    media = build_bot_clip(work, camera, speech, seconds=args.warmup + args.seconds + 15)
+    floor = None if args.no_floor else measure_floor(media, args.fps)
+    server = start_server(work / "data", "--analysis-fps", str(args.fps), "--max-interviews", str(max(args.candidates)))
     idle_rss = rss_mb(server.process.pid)
     print(f"server ready, idle RSS {idle_rss:.0f} MB; {os.cpu_count()} cores; analysis at {args.fps} fps")
-    print(" N  cpu%  rssMB  fps min/med  dropped  latency ms p50/p95/p99   lag max/growth s  udp err")
+    if floor is not None:
+        print(f"floor (decode + inference alone, one stream): {floor * 100:.1f} % of a core")
+    print(
+        " N  cpu%  cpu/str  /floor  MB/intv  fps min/med  dropped  latency ms p50/p95/p99   lag max/growth s  udp err"
+    )
+    results = []
     try:
         with restricted_host_addresses(["127.0.0.1"]):
             for n in args.candidates:
                 r = await run_level(server, media, n, args.seconds, args.warmup)
+                results.append(r)
+                per_stream = r["cpu_pct"] / n
+                ratio = f"{per_stream / (floor * 100):6.2f}" if floor else "     -"
                 print(
-                    f"{r['n']:2d} {r['cpu_pct']:5.1f} {r['rss_mb']:6.0f}  {r['fps_min']:4.1f}/{r['fps_median']:4.1f}"
-                    f"  {r['dropped']:7.0f}  {r['p50']:6.1f}/{r['p95']:6.1f}/{r['p99']:6.1f}"
+                    f"{r['n']:2d} {r['cpu_pct']:5.1f}  {per_stream:6.1f}  {ratio}  {(r['rss_mb'] - idle_rss) / n:7.1f}"
+                    f"  {r['fps_min']:4.1f}/{r['fps_median']:4.1f}  {r['dropped']:7.0f}"
+                    f"  {r['p50']:6.1f}/{r['p95']:6.1f}/{r['p99']:6.1f}"
                     f"   {r['lag_max']:5.2f}/{r['lag_growth']:+5.2f}   {r['udp_errors']:6d}",
                     flush=True,
                 )
+                await asyncio.sleep(3)  # let the ended rooms' reports finish before the next level
     finally:
         stop_server(server)
+    good = [r["n"] for r in results if r["p95"] <= 250 and r["fps_min"] >= 5 and r["lag_growth"] < 1.0]
+    print(f"largest N with p95 <= 250 ms, >= 5 analyzed fps on every stream and no lag growth: {max(good, default=0)}")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ class InterviewPipeline:
         sink: ObservationSink,
         config: PipelineConfig,
     ) -> None:
-        self._origin = origin
+        self.origin = origin
         self._engine = engine
         self._sink = sink
         self._config = config
@@ -88,6 +88,7 @@ class InterviewPipeline:
         self.frames_skipped = 0  # above the analysis rate, by design
         self.frames_analyzed = 0
         self.last_video_t: float | None = None
+        self.analyzed_fps = 0.0  # over the last health interval
         self.audio_seconds = 0.0
 
     @property
@@ -103,7 +104,7 @@ class InterviewPipeline:
         previous = self._readers.pop(track.kind, None)
         if previous is not None:
             previous.cancel()
-        clock = TrackClock(self._origin)
+        clock = TrackClock(self.origin)
         reader = self._read_video(track, clock) if track.kind == "video" else self._read_audio(track, clock)
         self._readers[track.kind] = asyncio.create_task(reader, name=f"read-{track.kind}")
 
@@ -182,18 +183,30 @@ class InterviewPipeline:
         last_analyzed = 0
         while True:
             await asyncio.sleep(self._config.health_interval_s)
-            self._emit(self.health(time.time(), self.frames_analyzed - last_analyzed))
+            self.analyzed_fps = (self.frames_analyzed - last_analyzed) / self._config.health_interval_s
             last_analyzed = self.frames_analyzed
+            self._emit(self.health(time.time()))
 
-    def health(self, now: float, analyzed_since_last: int) -> list[Observation]:
-        t = now - self._origin
+    def lag_s(self, now: float) -> float | None:
+        """How far video analysis trails real time: wall-clock media position minus the newest analyzed frame.
+
+        It includes every wait before analysis (jitter buffer, decoder queue, our hand-off), because media
+        time comes from the frame's own timestamp.
+        """
+        if self.last_video_t is None:
+            return None
+        return max(0.0, now - self.origin - self.last_video_t)
+
+    def health(self, now: float) -> list[Observation]:
         values: dict[str, float] = {
-            "video_fps": analyzed_since_last / self._config.health_interval_s,
+            "video_fps": self.analyzed_fps,
             "frames_dropped": float(self.frames_dropped),
             "audio_gaps": float(self.audio_gaps),
         }
-        if self.last_video_t is not None:
-            values["lag_s"] = round(max(0.0, t - self.last_video_t), 3)
+        lag = self.lag_s(now)
+        if lag is not None:
+            values["lag_s"] = round(lag, 3)
+        t = now - self.origin
         return [Observation(ObservationType.HEALTH, name, value, t, now) for name, value in values.items()]
 
     def _emit(self, observations: list[Observation]) -> None:
@@ -211,7 +224,7 @@ class InterviewPipeline:
         # Workers exit once their hand-offs are drained; what they analyze still reaches the sink.
         await asyncio.gather(self._video_task, self._audio_task, return_exceptions=True)
         final = await self._engine.run(self._close_sessions)
-        final.extend(self.health(time.time(), 0))
+        final.extend(self.health(time.time()))
         self._emit(final)
         self._closed = True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -15,11 +16,13 @@ from realtime.ice import restricted_host_addresses, rtc_configuration
 from realtime.pipeline import PipelineConfig
 from rooms.bus import LocalBus
 from rooms.store import SqliteRoomStore
-from server import api, live, pages
+from server import api, live, metrics, pages
 from server.auth import TokenIssuer
 from server.errors import error_middleware
-from server.interviews import Interviews
-from server.keys import BUS, ENGINE, INTERVIEWS, SETTINGS, STORE, TOKENS
+from server.interviews import Admission, Interviews
+from server.keys import BUS, ENGINE, INTERVIEWS, METRICS, MONITOR, SETTINGS, STORE, TOKENS
+from server.metrics import NodeMetrics
+from server.node_health import NodeMonitor, publish_node_health
 from server.settings import Settings, load_or_create_secret
 
 log = logging.getLogger(__name__)
@@ -70,10 +73,13 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(api.routes)
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
+    app.add_routes(metrics.routes)
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
     app.cleanup_ctx.append(_store_context)
     app.cleanup_ctx.append(lambda a: _engine_context(a, engine_factory))
+    # After the engine: loading models stalls start-up, which says nothing about load while serving.
+    app.cleanup_ctx.append(_monitor_context)
     app.cleanup_ctx.append(_interviews_context)
     return app
 
@@ -81,6 +87,14 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
 async def _ice_context(app: web.Application) -> AsyncIterator[None]:
     with restricted_host_addresses(app[SETTINGS].ice_hosts):
         yield
+
+
+async def _monitor_context(app: web.Application) -> AsyncIterator[None]:
+    monitor = NodeMonitor()
+    monitor.start()
+    app[MONITOR] = monitor
+    yield
+    await monitor.stop()
 
 
 async def _store_context(app: web.Application) -> AsyncIterator[None]:
@@ -108,9 +122,14 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         engine=app[ENGINE],
         rtc_config=lambda: rtc_configuration(settings.ice_servers),
         pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
+        admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews
+    app[METRICS] = NodeMetrics(interviews, app[MONITOR], settings.max_interviews)
+    node_health = asyncio.create_task(publish_node_health(interviews, app[MONITOR], app[BUS]))
     yield
+    node_health.cancel()
+    await asyncio.gather(node_health, return_exceptions=True)
     await interviews.close()

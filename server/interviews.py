@@ -15,13 +15,40 @@ from realtime.engine import AnalysisEngine
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
-from rooms.errors import Conflict, NotFound
+from rooms.errors import Conflict, NotFound, Unavailable
 from rooms.model import Observation, ObservationType, Room, RoomStatus
 from rooms.recorder import TimelineRecorder
 from rooms.report import build_report
 from rooms.store import RoomStore
+from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
+
+
+class Admission:
+    """Turns new interviews away before they would degrade the ones already running.
+
+    Two limits: a configured number of live interviews (what the benchmark showed this node carries), and
+    measured overload (the event loop running late), which catches what the count cannot: a slower machine,
+    a noisy neighbour, a heavier mix of work.
+    """
+
+    def __init__(self, max_interviews: int, monitor: NodeMonitor, max_loop_lag_ms: float = 50.0) -> None:
+        self.max_interviews = max_interviews
+        self._monitor = monitor
+        self._max_loop_lag_ms = max_loop_lag_ms
+
+    def check(self, live_interviews: int) -> None:
+        if live_interviews >= self.max_interviews:
+            raise Unavailable(
+                f"this server is at capacity ({self.max_interviews} live interviews); "
+                "try again shortly or join through another node",
+                retry_after_s=15,
+            )
+        # The mean over the monitor's window: a start-up or GC pause is no reason to turn a candidate away.
+        lag = self._monitor.load().loop_lag_mean_ms
+        if lag > self._max_loop_lag_ms:
+            raise Unavailable(f"this server is overloaded (event loop {lag:.0f} ms late); try again shortly")
 
 
 class Interviews:
@@ -32,6 +59,7 @@ class Interviews:
         engine: AnalysisEngine,
         rtc_config: Callable[[], RTCConfiguration],
         pipeline_config: PipelineConfig,
+        admission: Admission,
         emotion_inference: bool = False,
     ) -> None:
         self._store = store
@@ -39,6 +67,7 @@ class Interviews:
         self._engine = engine
         self._rtc_config = rtc_config
         self._pipeline_config = pipeline_config
+        self._admission = admission
         self._emotion_inference = emotion_inference
         self._sessions: dict[str, InterviewSession] = {}
         self._recorders: dict[str, TimelineRecorder] = {}
@@ -65,9 +94,13 @@ class Interviews:
             room = await self.get(room_id)
             if room.status is RoomStatus.ENDED:
                 raise Conflict("the interview has ended")
-            if room.started_at is None:
-                room.started_at = time.time()
-            session = self._sessions.get(room_id) or await self._open_session(room)
+            session = self._sessions.get(room_id)
+            if session is None:
+                # Only new interviews are turned away: a reconnect is already counted and must get back in.
+                self._admission.check(len(self._sessions))
+                if room.started_at is None:
+                    room.started_at = time.time()
+                session = await self._open_session(room)
             answer = await session.connect_candidate(offer_sdp)
             if room.status is RoomStatus.WAITING:
                 room.status = RoomStatus.LIVE

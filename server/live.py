@@ -8,10 +8,11 @@ import time
 
 import msgspec
 from aiohttp import WSCloseCode, WSMsgType, web
+from prometheus_client import Histogram
 
 from rooms.bus import Subscription
-from rooms.model import Observation, Role
-from server.keys import BUS, INTERVIEWS
+from rooms.model import Observation, ObservationType, Role
+from server.keys import BUS, INTERVIEWS, METRICS
 from server.requests import authorize
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     # Subscribe before the snapshot so no change falls between the two.
     subscription = request.app[BUS].subscribe(room.id)
-    sender = asyncio.create_task(_send(ws, subscription, interviews.status_snapshot(room)))
+    latency = request.app[METRICS].delivery_latency
+    sender = asyncio.create_task(_send(ws, subscription, interviews.status_snapshot(room), latency))
     try:
         async for message in ws:  # the dashboard sends nothing we act on; this notices it leaving
             if message.type == WSMsgType.ERROR:
@@ -41,14 +43,18 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-async def _send(ws: web.WebSocketResponse, subscription: Subscription, snapshot: list[Observation]) -> None:
+async def _send(
+    ws: web.WebSocketResponse, subscription: Subscription, snapshot: list[Observation], latency: Histogram
+) -> None:
     try:
         for observation in snapshot:
             await _send_one(ws, observation)
         async for observation in subscription:
             if ws.closed:
                 return
-            await _send_one(ws, observation)
+            sent_latency = await _send_one(ws, observation)
+            if observation.type is ObservationType.METRIC:
+                latency.observe(sent_latency)
     except (ConnectionResetError, asyncio.CancelledError):
         raise
     except Exception:
@@ -57,6 +63,8 @@ async def _send(ws: web.WebSocketResponse, subscription: Subscription, snapshot:
         await ws.close(code=WSCloseCode.INTERNAL_ERROR)
 
 
-async def _send_one(ws: web.WebSocketResponse, observation: Observation) -> None:
-    # Text frames, one observation each: a browser hands the page a string it can JSON.parse directly.
-    await ws.send_str(_encode(observation.to_wire(time.time())).decode())
+async def _send_one(ws: web.WebSocketResponse, observation: Observation) -> float:
+    """Send one observation as a text frame (a browser hands the page a string to JSON.parse); its latency."""
+    now = time.time()
+    await ws.send_str(_encode(observation.to_wire(now)).decode())
+    return now - observation.arrival

@@ -24,6 +24,8 @@ class Settings:
     admin_token: str | None = None
     token_ttl_s: int = 7 * 24 * 3600
     analysis_fps: float = 10.0
+    # Live interviews one node admits; bench/load.py measures what a machine carries (see README).
+    max_interviews: int = 8
     max_body_bytes: int = 256 * 1024
     retention_days: int = 90
     organisation: str = "Your organisation"
@@ -53,6 +55,7 @@ class Settings:
             help="a STUN or TURN URL (repeatable), e.g. turn:user:pass@turn.example.org:3478",
         )
         parser.add_argument("--analysis-fps", type=float, default=defaults.analysis_fps)
+        parser.add_argument("--max-interviews", type=int, default=defaults.max_interviews)
         parser.add_argument("--retention-days", type=int, default=defaults.retention_days)
         parser.add_argument("--organisation", default=os.environ.get("INTERVIEW_ORGANISATION", defaults.organisation))
         args = parser.parse_args(argv)
@@ -64,6 +67,7 @@ class Settings:
             ice_servers=tuple(args.ice_server),
             admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
             analysis_fps=args.analysis_fps,
+            max_interviews=args.max_interviews,
             retention_days=args.retention_days,
             organisation=args.organisation,
         )

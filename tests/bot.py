@@ -26,10 +26,15 @@ async def negotiate(session: aiohttp.ClientSession, url: str, pc: RTCPeerConnect
 
 @asynccontextmanager
 async def candidate_bot(
-    base_url: str, offer_path: str, media: Path, video_codec: str | None = None
+    base_url: str, offer_path: str, media: Path, video_codec: str | None = None, passthrough: bool = False
 ) -> AsyncIterator[RTCPeerConnection]:
-    """A connected candidate peer; `video_codec` ("video/H264", "video/VP8") limits what it offers."""
-    player = MediaPlayer(str(media), loop=True)
+    """A connected candidate peer; `video_codec` ("video/H264", "video/VP8") limits what it offers.
+
+    `passthrough` sends the file's own VP8/Opus packets without decoding and re-encoding them, so a load test
+    can run many bots on the machine it measures. aiortc cannot loop such a file (timestamps would restart),
+    so it must last as long as the run.
+    """
+    player = MediaPlayer(str(media), loop=not passthrough, decode=not passthrough)
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     for track in (player.audio, player.video):
         if track is not None:

@@ -42,9 +42,9 @@ window.__interview = {
   },
 };
 
-function render(state, { message = "", retryable = false } = {}) {
+function render(state, { message = "", retryable = false, statusText = "" } = {}) {
   uiState = state;
-  let text = STATUS_TEXT[state];
+  let text = statusText || STATUS_TEXT[state];
   if (state === "connecting" && !session) text = "Starting the camera… allow access if your browser asks.";
   if (state === "error" && !stream) text = "Camera or microphone unavailable";
   ui.status.textContent = text;
@@ -83,7 +83,12 @@ async function begin() {
     onState: (state, info) => {
       if (state === "error") {
         // Media trouble can be fixed by the candidate; a refusal from the server cannot.
-        render("error", { message: info.message, retryable: info.reason === "media" });
+        const media = info.reason === "media";
+        render("error", {
+          message: info.message,
+          retryable: media,
+          statusText: media ? "Camera or microphone stopped" : "",
+        });
       } else {
         render(state);
       }

@@ -54,7 +54,9 @@ export class Tiles {
     // Eye contact: current, and the share of all eye-contact samples received so far.
     const share = s.eyeShare();
     const eyeAge = s.ageS("eye_contact");
-    const eyeKnown = eyeAge <= EYE_UNKNOWN_S && last.eye_contact !== null && last.eye_contact !== undefined;
+    const faceGone = last.face_present !== undefined && Number(last.face_present) < 0.5;
+    const eyeKnown =
+      !faceGone && eyeAge <= EYE_UNKNOWN_S && last.eye_contact !== null && last.eye_contact !== undefined;
     const eyeYes = eyeKnown && Number(last.eye_contact) >= 0.5;
     this._set("eye-contact", eyeKnown ? (eyeYes ? "Yes" : "No") : "—", {
       sub: share === null ? "no samples yet" : `${formatPercent(share)} of the time so far`,
