@@ -2,6 +2,8 @@
 
 One MediaPipe Face Landmarker per interview, in VIDEO mode so it tracks the face between frames instead of
 re-detecting it on every frame. The model bytes are read once per process and shared (immutable) by sessions.
+Eye contact is judged around the candidate's own calibrated gaze (analyzers/eye_contact.py). Expression
+classes (emotion inference, analyzers/expression_classifier.py) exist only when the config turns them on.
 """
 
 from __future__ import annotations
@@ -16,8 +18,16 @@ import numpy as np
 from mediapipe.tasks.python import vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
-from analyzers.base import VideoSample
+from analyzers.base import Marker, VideoSample
 from analyzers.expression import blendshape_scores, expression_scores
+from analyzers.expression_classifier import EXPRESSION_LABELS, ExpressionClassifier
+from analyzers.eye_contact import (
+    DEFAULT_CALIBRATION_S,
+    DEFAULT_LOOK_AWAY_AFTER_S,
+    DEFAULT_MAX_BASELINE_OFFSET_DEG,
+    EyeContactJudge,
+    LookAwayTracker,
+)
 from analyzers.head_pose import (
     DEFAULT_BLINK_THRESHOLD,
     DEFAULT_MAX_PITCH_DEG,
@@ -25,7 +35,6 @@ from analyzers.head_pose import (
     estimate_gaze,
     head_pose_from_matrix,
     iris_position,
-    is_eye_contact,
     landmarks_to_pixels,
 )
 from analyzers.model_files import face_landmarker_path
@@ -48,6 +57,18 @@ class FaceAnalyzerConfig:
     smile_threshold: float = 0.5
     # A face missing for less than this (a turn of the head, a hand, a dropped detection) is not "lost".
     face_lost_after_s: float = 1.0
+    # Seconds of open-eyed frames at the start whose median gaze becomes the candidate's "at the screen"
+    # direction; eye contact is then judged around it. 0 turns calibration off (limits around 0 throughout).
+    eye_contact_calibration_s: float = DEFAULT_CALIBRATION_S
+    # The calibrated baseline is capped at this many degrees from 0 on each axis.
+    eye_contact_max_baseline_offset_deg: float = DEFAULT_MAX_BASELINE_OFFSET_DEG
+    # Eye contact 0 for longer than this emits a "look_away" event.
+    look_away_after_s: float = DEFAULT_LOOK_AWAY_AFTER_S
+    # Emotion inference (an "expression_class" label per face): off unless a deployment turns it on, since
+    # some jurisdictions ban emotion recognition at work. While off, its model is never loaded.
+    emotion_inference: bool = False
+    # With emotion inference on, classify every N-th frame that has a face, to bound its CPU cost.
+    expression_class_every: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +138,28 @@ def synthetic_face_image(width: int = 640, height: int = 480) -> np.ndarray:
 class FaceSession:
     """Face analysis state for one interview: owns one landmarker, which close() releases."""
 
-    def __init__(self, session_id: str, model: bytes, config: FaceAnalyzerConfig) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        model: bytes,
+        config: FaceAnalyzerConfig,
+        classifier: ExpressionClassifier | None = None,
+    ) -> None:
         self.session_id = session_id
         self._config = config
         self._landmarker: vision.FaceLandmarker | None = _create_landmarker(model, config)
+        self._classifier = classifier if config.emotion_inference else None
+        self._face_frames = 0  # frames with a candidate face, which pace the expression classifier
+        self._eye_contact = EyeContactJudge(
+            max_yaw_deg=config.eye_contact_max_yaw_deg,
+            max_pitch_deg=config.eye_contact_max_pitch_deg,
+            blink_threshold=config.blink_threshold,
+            calibration_s=config.eye_contact_calibration_s,
+            max_baseline_offset_deg=config.eye_contact_max_baseline_offset_deg,
+        )
+        self._look_away = LookAwayTracker(config.look_away_after_s)
+        self._last_t = 0.0
+        self._last_arrival = 0.0
         # A per-session lock: the contract is one caller at a time, this makes a broken contract safe.
         self._lock = threading.Lock()
         self._last_timestamp_ms = -1
@@ -138,27 +177,36 @@ class FaceSession:
             timestamp_ms = max(int(sample.t * 1000), self._last_timestamp_ms + 1)
             self._last_timestamp_ms = timestamp_ms
             result = self._landmarker.detect_for_video(_as_rgb_image(sample.image), timestamp_ms)
+            self._last_t, self._last_arrival = sample.t, sample.arrival
             height, width = sample.image.shape[:2]
             face = self._candidate(result, width, height)
             count = len(result.face_landmarks)
             observations = self._presence(sample, count)
             if face is not None:
                 observations.extend(self._face_metrics(sample, face))
+                observations.extend(self._expression_class(sample, face))
             return observations
 
+    def mark(self, marker: Marker) -> list[Observation]:
+        """Script markers do not change what a face shows."""
+        return []
+
     def close(self) -> list[Observation]:
-        """Release the landmarker. Nothing to flush: events are emitted as transitions happen."""
+        """Release the landmarker; end a look-away stretch that is still open (look_back, detail final)."""
         with self._lock:
-            if self._landmarker is not None:
-                self._landmarker.close()
-                self._landmarker = None
-            return []
+            if self._landmarker is None:
+                return []
+            self._landmarker.close()
+            self._landmarker = None
+            self._classifier = None  # shared by the analyzer's sessions: only our reference goes
+            return self._look_away.close(self._last_t, self._last_arrival)
 
     def _candidate(self, result: Any, width: int, height: int) -> _Face | None:
         """The candidate is the largest face: the one nearest the camera, whose webcam this is."""
         if not result.face_landmarks:
             return None
-        index = max(range(len(result.face_landmarks)), key=lambda i: _bbox_area(result.face_landmarks[i]))
+        faces = result.face_landmarks
+        index = 0 if len(faces) == 1 else max(range(len(faces)), key=lambda i: _bbox_area(faces[i]))
         landmarks = result.face_landmarks[index]
         normalised = np.array([(p.x, p.y) for p in landmarks], dtype=np.float64)
         blendshapes = result.face_blendshapes[index] if index < len(result.face_blendshapes) else []
@@ -186,6 +234,7 @@ class FaceSession:
                 self._present = False
                 detail = {"last_seen_t": round(self._last_seen_t, 3)}
                 observations.append(Observation(ObservationType.EVENT, "face_lost", None, t, arrival, detail))
+                observations.extend(self._look_away.face_lost(t, arrival, self._last_seen_t))
         if count > 1 and self._previous_count <= 1:
             observations.append(Observation(ObservationType.EVENT, "multiple_faces", count, t, arrival))
         self._previous_count = count
@@ -203,13 +252,12 @@ class FaceSession:
             pose = head_pose_from_matrix(face.matrix)
             gaze = estimate_gaze(pose, iris_position(face.points))
             observations += [metric("head_yaw", round(pose.yaw, 1)), metric("head_pitch", round(pose.pitch, 1))]
-            contact = is_eye_contact(
+            contact, calibrated = self._eye_contact.judge(
+                t,
+                arrival,
                 gaze,
                 face.blendshapes.get("eyeBlinkLeft", 0.0),
                 face.blendshapes.get("eyeBlinkRight", 0.0),
-                max_yaw_deg=config.eye_contact_max_yaw_deg,
-                max_pitch_deg=config.eye_contact_max_pitch_deg,
-                blink_threshold=config.blink_threshold,
             )
             # Closed eyes: gaze and eye contact are undetermined, so no sample rather than a made-up angle
             # or a false "looked away" (the iris landmarks of a closed eye are the model's guesses).
@@ -219,6 +267,8 @@ class FaceSession:
                     metric("gaze_pitch", round(gaze.pitch, 1)),
                     metric("eye_contact", 1.0 if contact else 0.0),
                 ]
+            observations += calibrated
+            observations += self._look_away.update(t, arrival, contact)
         scores = expression_scores(face.blendshapes)
         observations += [
             metric("smile", round(scores.smile, 3), {"smiling": scores.smile >= config.smile_threshold}),
@@ -228,16 +278,40 @@ class FaceSession:
         ]
         return observations
 
+    def _expression_class(self, sample: VideoSample, face: _Face) -> list[Observation]:
+        """Every N-th face frame, the classifier's top label with all probabilities; nothing while it is off."""
+        if self._classifier is None:
+            return []
+        self._face_frames += 1
+        if (self._face_frames - 1) % max(1, self._config.expression_class_every):
+            return []
+        try:
+            probabilities = self._classifier.classify_landmarks(sample.image, face.points)
+        except ValueError:  # the face box lies outside the frame: landmarks extrapolated off-image
+            return []
+        top = max(EXPRESSION_LABELS, key=probabilities.__getitem__)
+        detail = {"probabilities": {label: round(p, 3) for label, p in probabilities.items()}}
+        return [Observation(ObservationType.METRIC, "expression_class", top, sample.t, sample.arrival, detail)]
+
 
 class FaceAnalyzer:
     """Holds the face model for the process and opens one `FaceSession` per interview."""
 
     media: ClassVar[str] = "video"
 
-    def __init__(self, config: FaceAnalyzerConfig | None = None, model_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: FaceAnalyzerConfig | None = None,
+        model_path: Path | None = None,
+        expression_model_path: Path | None = None,
+    ) -> None:
         self.config = config or FaceAnalyzerConfig()
         # Read once: sessions build their landmarker from these bytes, never touching the disk again.
         self._model: bytes | None = (model_path or face_landmarker_path()).read_bytes()
+        # One classifier for all sessions (onnxruntime's run() is thread-safe); never loaded while off.
+        self._classifier: ExpressionClassifier | None = (
+            ExpressionClassifier(expression_model_path) if self.config.emotion_inference else None
+        )
 
     def warm_up(self) -> None:
         """Run a throwaway landmarker on a blank and on a drawn face, so the first interview is not slow.
@@ -248,14 +322,19 @@ class FaceAnalyzer:
         """
         with self._open_landmarker() as landmarker:
             landmarker.detect_for_video(_as_rgb_image(np.zeros((480, 640, 3), dtype=np.uint8)), 0)
-            landmarker.detect_for_video(_as_rgb_image(synthetic_face_image()), 33)
+            face = synthetic_face_image()
+            result = landmarker.detect_for_video(_as_rgb_image(face), 33)
+        if self._classifier is not None and result.face_landmarks:
+            points = np.array([(p.x, p.y) for p in result.face_landmarks[0]]) * (face.shape[1], face.shape[0])
+            self._classifier.classify_landmarks(face, points)
 
     def open(self, session_id: str) -> FaceSession:
-        return FaceSession(session_id, self._require_model(), self.config)
+        return FaceSession(session_id, self._require_model(), self.config, self._classifier)
 
     def close(self) -> None:
-        """Drop the model bytes. Open sessions keep working until their own close()."""
+        """Drop the models. Open sessions keep working until their own close()."""
         self._model = None
+        self._classifier = None
 
     def _require_model(self) -> bytes:
         if self._model is None:

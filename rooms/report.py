@@ -2,10 +2,13 @@
 
 Built only from what was stored, so a report can be regenerated at any time (after a crash, with a newer
 version) and two runs over the same timeline give the same result. Every metric says what it was computed from.
+Descriptive measures only, unless the deployment enabled emotion inference: then, and only then, a separate
+`expression_classes` section appears.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from statistics import fmean
@@ -13,11 +16,13 @@ from typing import Any
 
 from rooms.model import Observation, ObservationType, Room
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 # A face counts as smiling when MediaPipe's mouthSmile blendshapes average at least this (0-1 scale).
 SMILE_THRESHOLD = 0.5
 # Pauses at least this long are listed as moments worth a look in the report's events.
 NOTABLE_PAUSE_S = 3.0
+AUDIO_INTERVAL_S = 0.25  # the voice analyzer's emit interval
+_NOTABLE_EVENTS = {"face_lost", "multiple_faces", "look_away", "pause", "question_start", "question_end"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +48,33 @@ def build_report(
 ) -> dict[str, Any]:
     series = _Series(timeline)
     duration_s = _duration(room, timeline)
+    metrics = {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+    report: dict[str, Any] = {
+        "version": REPORT_VERSION,
+        "room_id": room.id,
+        "title": room.title,
+        "candidate_name": room.candidate_name,
+        "started_at": room.started_at,
+        "ended_at": room.ended_at,
+        "duration_s": round(duration_s, 3),
+        "generated_at": generated_at,
+        "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
+        "events": _notable_events(timeline),
+        "transcript": _transcript(series),
+        "analysis": _analysis(series, timeline, emotion_inference),
+    }
+    if emotion_inference:
+        report["expression_classes"] = _expression_classes(series)
+    return report
 
+
+def _face_metrics(series: _Series) -> dict[str, Metric]:
     face_present = series.values("face_present")
     eye_contact = series.values("eye_contact")
     smiles = series.values("smile")
     multi = [1.0 if c > 1 else 0.0 for c in series.values("face_count")]
-    speaking_time = cumulative_total(series.values("speaking_time"))
-    syllables = cumulative_total(series.values("syllables"))
-    pauses = [float(o.value) for o in series.events("pause") if isinstance(o.value, int | float)]
-    audio_samples = len(series.values("speaking"))
-
-    metrics = {
+    look_aways = [float(o.value) for o in series.events("look_back") if _is_number(o.value)]
+    return {
         "face_presence": Metric(
             "Face in view",
             _share(face_present),
@@ -65,9 +86,24 @@ def build_report(
             "Eye contact",
             _share(eye_contact),
             "ratio",
-            "Share of face-in-view frames in which the gaze, estimated from head pose plus iris position, "
-            "pointed at the camera or the screen around it; frames with closed eyes (blinks) are left out.",
+            "Share of face-in-view frames in which the gaze, estimated from head pose plus iris position and "
+            "calibrated on the candidate's first seconds, pointed at the camera or the screen around it; "
+            "frames with closed eyes (blinks) are left out.",
             f"{len(eye_contact)} frames with a face and open eyes",
+        ),
+        "look_away_count": Metric(
+            "Looked away (> 3 s)",
+            float(len(series.events("look_away"))) if eye_contact else None,
+            "count",
+            "Stretches in which eye contact was lost for longer than 3 s.",
+            f"{len(series.events('look_away'))} look-away events",
+        ),
+        "longest_look_away": Metric(
+            "Longest look-away",
+            max(look_aways) if look_aways else None,
+            "s",
+            "Length of the longest stretch without eye contact.",
+            f"{len(look_aways)} completed look-away stretches",
         ),
         "smile": Metric(
             "Smiling",
@@ -84,17 +120,29 @@ def build_report(
             "Share of analyzed video frames in which more than one face was in view.",
             f"{len(multi)} analyzed video frames",
         ),
+    }
+
+
+def _voice_metrics(series: _Series, duration_s: float) -> dict[str, Metric]:
+    audio_samples = len(series.values("speaking"))
+    speaking_time = cumulative_total(series.values("speaking_time"))
+    syllables = cumulative_total(series.values("syllables"))
+    pauses = [float(o.value) for o in series.events("pause") if _is_number(o.value)]
+    latencies = [float(o.value) for o in series.events("answer_latency") if _is_number(o.value)]
+    pitch_variation = series.final_or_last("pitch_variation")
+    heard = audio_samples > 0
+    return {
         "speaking_time": Metric(
             "Speaking time",
-            speaking_time if audio_samples else None,
+            speaking_time if heard else None,
             "s",
-            "Seconds of audio that voice activity detection (webrtcvad with an energy gate and smoothing) "
-            "marked as speech.",
-            f"{audio_samples} audio intervals of 0.25 s",
+            "Seconds of audio that voice activity detection (Silero VAD, or webrtcvad with an energy gate, "
+            "smoothed) marked as speech.",
+            f"{audio_samples} audio intervals of {AUDIO_INTERVAL_S} s",
         ),
         "talk_share": Metric(
             "Share of time speaking",
-            speaking_time / duration_s if audio_samples and duration_s > 0 else None,
+            speaking_time / duration_s if heard and duration_s > 0 else None,
             "ratio",
             "Speaking time divided by the interview's duration.",
             "speaking time and duration",
@@ -109,7 +157,7 @@ def build_report(
         ),
         "pause_count": Metric(
             "Pauses",
-            float(len(pauses)) if audio_samples else None,
+            float(len(pauses)) if heard else None,
             "count",
             "Silences of at least 1 s between two stretches of speech.",
             f"{len(pauses)} pause events",
@@ -128,30 +176,91 @@ def build_report(
             "Length of the longest pause between two stretches of speech.",
             f"{len(pauses)} pause events",
         ),
+        "answer_latency": Metric(
+            "Answer latency",
+            fmean(latencies) if latencies else None,
+            "s",
+            "Mean time from the end of a question (marked by the interviewer) to the candidate's first speech.",
+            f"{len(latencies)} answered questions",
+        ),
+        "pitch_variation": Metric(
+            "Pitch variation",
+            pitch_variation,
+            "semitones",
+            "Standard deviation of the voice's fundamental frequency (YIN pitch tracking) over voiced speech: "
+            "how much the intonation moves, not how it sounds.",
+            "voiced speech frames" if pitch_variation is not None else "no voiced speech",
+        ),
     }
 
-    frames_analyzed = len(face_present)
+
+def _transcript_metrics(series: _Series) -> dict[str, Metric]:
+    state = series.status("transcript")
+    words = cumulative_total(series.values("words"))
+    fillers = cumulative_total(series.values("fillers"))
+    speaking_time = cumulative_total(series.values("speaking_time"))
+    on = state is not None and state.value == "on"
+    off_reason = "transcript off" + (f": {state.detail.get('reason')}" if state and state.detail else "")
+    return {
+        "words_per_minute": Metric(
+            "Words per minute",
+            words / speaking_time * 60.0 if on and speaking_time >= 1.0 else None,
+            "words/min",
+            "Recognized words (fillers left out) per minute of speaking time.",
+            f"{int(words)} words over {speaking_time:.1f} s of speech" if on else off_reason,
+        ),
+        "filler_words": Metric(
+            "Filler words",
+            fillers if on else None,
+            "count",
+            "Filler words (um, uh, er; 嗯, 那个, 就是 ...) found in the transcript.",
+            f"{int(fillers)} fillers among {int(words)} words" if on else off_reason,
+        ),
+    }
+
+
+def _transcript(series: _Series) -> dict[str, Any]:
+    state = series.status("transcript")
+    lines = [
+        {
+            "t": round(o.t, 2),
+            "start": (o.detail or {}).get("start"),
+            "end": (o.detail or {}).get("end"),
+            "text": o.value,
+        }
+        for o in series.of(ObservationType.TRANSCRIPT, "final")
+        if isinstance(o.value, str) and o.value
+    ]
+    return {
+        "status": state.value if state is not None else "off",
+        "detail": state.detail if state is not None else {"reason": "no transcript was produced"},
+        "lines": lines,
+    }
+
+
+def _expression_classes(series: _Series) -> dict[str, Any]:
+    labels = [o.value for o in series.of(ObservationType.METRIC, "expression_class") if isinstance(o.value, str)]
+    counts = Counter(labels)
+    return {
+        "shares": {label: round(n / len(labels), 4) for label, n in sorted(counts.items())} if labels else {},
+        "frames": len(labels),
+        "explanation": "Share of classified frames per expression class from a facial-expression classifier "
+        "(the fer model). Enabled by this deployment's policy; an inference about facial appearance, not a "
+        "measurement of what the candidate felt.",
+    }
+
+
+def _analysis(series: _Series, timeline: Sequence[Observation], emotion_inference: bool) -> dict[str, Any]:
+    frames_analyzed = len(series.values("face_present"))
     video_span = series.span("face_present")
     return {
-        "version": REPORT_VERSION,
-        "room_id": room.id,
-        "title": room.title,
-        "candidate_name": room.candidate_name,
-        "started_at": room.started_at,
-        "ended_at": room.ended_at,
-        "duration_s": round(duration_s, 3),
-        "generated_at": generated_at,
-        "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
-        "events": _notable_events(timeline),
-        "analysis": {
-            "frames_analyzed": frames_analyzed,
-            "frames_dropped": int(cumulative_total(series.values("frames_dropped", ObservationType.HEALTH))),
-            "video_fps_mean": round(frames_analyzed / video_span, 2) if video_span > 0 else None,
-            "audio_seconds": round(audio_samples * 0.25, 2),
-            "audio_gaps": int(cumulative_total(series.values("audio_gaps", ObservationType.HEALTH))),
-            "emotion_inference": emotion_inference,
-            "observations": len(timeline),
-        },
+        "frames_analyzed": frames_analyzed,
+        "frames_dropped": int(cumulative_total(series.values("frames_dropped", type_=ObservationType.HEALTH))),
+        "video_fps_mean": round(frames_analyzed / video_span, 2) if video_span > 0 else None,
+        "audio_seconds": round(len(series.values("speaking")) * AUDIO_INTERVAL_S, 2),
+        "audio_gaps": int(cumulative_total(series.values("audio_gaps", type_=ObservationType.HEALTH))),
+        "emotion_inference": emotion_inference,
+        "observations": len(timeline),
     }
 
 
@@ -175,15 +284,32 @@ class _Series:
         for observation in timeline:
             self._by_key.setdefault((observation.type, observation.name), []).append(observation)
 
-    def values(self, name: str, type_: ObservationType = ObservationType.METRIC) -> list[float]:
-        return [float(o.value) for o in self._by_key.get((type_, name), ()) if isinstance(o.value, int | float)]
+    def of(self, type_: ObservationType, name: str) -> list[Observation]:
+        return self._by_key.get((type_, name), [])
+
+    def values(self, name: str, *, type_: ObservationType = ObservationType.METRIC) -> list[float]:
+        return [float(o.value) for o in self.of(type_, name) if _is_number(o.value)]  # type: ignore[arg-type]
+
+    def final_or_last(self, name: str) -> float | None:
+        items = [o for o in self.of(ObservationType.METRIC, name) if _is_number(o.value)]
+        finals = [o for o in items if (o.detail or {}).get("final")]
+        chosen = finals[-1] if finals else (items[-1] if items else None)
+        return None if chosen is None else float(chosen.value)  # type: ignore[arg-type]
 
     def events(self, name: str) -> list[Observation]:
-        return self._by_key.get((ObservationType.EVENT, name), [])
+        return self.of(ObservationType.EVENT, name)
+
+    def status(self, name: str) -> Observation | None:
+        items = self.of(ObservationType.STATUS, name)
+        return items[-1] if items else None
 
     def span(self, name: str) -> float:
-        items = self._by_key.get((ObservationType.METRIC, name), [])
+        items = self.of(ObservationType.METRIC, name)
         return items[-1].t - items[0].t if len(items) > 1 else 0.0
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _share(values: Sequence[float]) -> float | None:
@@ -199,11 +325,9 @@ def _duration(room: Room, timeline: Sequence[Observation]) -> float:
 def _notable_events(timeline: Sequence[Observation]) -> list[dict[str, Any]]:
     notable = []
     for o in timeline:
-        if o.type is not ObservationType.EVENT:
+        if o.type is not ObservationType.EVENT or o.name not in _NOTABLE_EVENTS:
             continue
-        if o.name == "pause" and not (isinstance(o.value, int | float) and o.value >= NOTABLE_PAUSE_S):
-            continue
-        if o.name == "face_found":
+        if o.name == "pause" and not (_is_number(o.value) and float(o.value) >= NOTABLE_PAUSE_S):  # type: ignore[arg-type]
             continue
         notable.append({"t": round(o.t, 2), "name": o.name, "value": o.value})
     return notable

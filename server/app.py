@@ -32,12 +32,19 @@ EngineFactory = Callable[[Settings], AnalysisEngine]
 
 
 def default_engine(settings: Settings) -> AnalysisEngine:
+    # Imported here: loading the model runtimes takes seconds and is only wanted by a serving process.
     from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig
+    from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig
     from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig
 
+    audio: list = [VoiceAnalyzer(VoiceAnalyzerConfig(vad_engine=settings.vad_engine))]
+    if settings.transcript:
+        audio.append(
+            TranscriptAnalyzer(TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models)))
+        )
     return AnalysisEngine(
-        video_analyzers=[FaceAnalyzer(FaceAnalyzerConfig())],
-        audio_analyzers=[VoiceAnalyzer(VoiceAnalyzerConfig())],
+        video_analyzers=[FaceAnalyzer(FaceAnalyzerConfig(emotion_inference=settings.emotion_inference))],
+        audio_analyzers=audio,
         threads=settings.analysis_threads,
     )
 

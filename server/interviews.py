@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from aiortc import RTCConfiguration
 
+from analyzers.base import Marker
 from realtime.engine import AnalysisEngine
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.session import InterviewSession
@@ -137,6 +138,22 @@ class Interviews:
         if session is None:
             raise Conflict("the candidate is not streaming yet")
         return await session.add_viewer(offer_sdp)
+
+    async def mark(self, room_id: str, name: str, label: str | None) -> Observation:
+        """Record a script marker (a question's start or end) now, on the interview's media time."""
+        room = await self.get(room_id)
+        session = self._sessions.get(room_id)
+        if room.status is not RoomStatus.LIVE or session is None or room.started_at is None:
+            raise Conflict("the interview is not live")
+        now = time.time()
+        marker = Marker(name, now - room.started_at)
+        session.pipeline.mark(marker)
+        observation = Observation(
+            ObservationType.EVENT, name, label, marker.t, now, {"label": label} if label else None
+        )
+        self._bus.publish(room_id, [observation])
+        self._recorders[room_id].add([observation])
+        return observation
 
     def status_snapshot(self, room: Room) -> list[Observation]:
         """What a dashboard needs on (re)connecting before live observations flow."""

@@ -70,6 +70,7 @@ async def interviewer_page(request: web.Request) -> web.Response:
             ws_url=_with_token(f"{base}/live", token),
             view_offer_url=_with_token(f"{base}/view", token),
             end_url=_with_token(f"{base}/end", token),
+            marks_url=_with_token(f"{base}/marks", token),
             report_url=_with_token(f"/rooms/{room.id}/report", token),
             report_api_url=_with_token(f"{base}/report", token),
             ice_servers=browser_ice_servers(request.app[SETTINGS].ice_servers),

@@ -29,7 +29,15 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     retention_days: int = 90
     organisation: str = "Your organisation"
+    # Emotion-style inference (an expression classifier) is off unless a deployment turns it on: some
+    # jurisdictions ban emotion recognition at work. Descriptive measures are unaffected.
     emotion_inference: bool = False
+    # The interview language, for speech recognition: "en" works out of the box (pocketsphinx); others need
+    # a Kaldi model folder for vosk. Without one the transcript is off and every other measure still works.
+    language: str = "en"
+    vosk_models: tuple[tuple[str, str], ...] = ()  # (language, model folder)
+    transcript: bool = True
+    vad_engine: str = "silero"
     analysis_threads: int = field(default_factory=lambda: os.cpu_count() or 2)
 
     @classmethod
@@ -57,6 +65,23 @@ class Settings:
         parser.add_argument("--analysis-fps", type=float, default=defaults.analysis_fps)
         parser.add_argument("--max-interviews", type=int, default=defaults.max_interviews)
         parser.add_argument("--retention-days", type=int, default=defaults.retention_days)
+        parser.add_argument(
+            "--emotion-inference",
+            action="store_true",
+            default=_env_flag("INTERVIEW_EMOTION_INFERENCE"),
+            help="enable the expression classifier (off by default; banned at work in some jurisdictions)",
+        )
+        parser.add_argument("--language", default=os.environ.get("INTERVIEW_LANGUAGE", defaults.language))
+        parser.add_argument(
+            "--vosk-model",
+            action="append",
+            type=_language_folder,
+            default=[],
+            metavar="LANG=DIR",
+            help="a Kaldi model folder for vosk speech recognition in language LANG (repeatable)",
+        )
+        parser.add_argument("--no-transcript", action="store_true", help="turn speech recognition off")
+        parser.add_argument("--vad", choices=("silero", "webrtc"), default=defaults.vad_engine)
         parser.add_argument("--organisation", default=os.environ.get("INTERVIEW_ORGANISATION", defaults.organisation))
         args = parser.parse_args(argv)
         return cls(
@@ -70,7 +95,23 @@ class Settings:
             max_interviews=args.max_interviews,
             retention_days=args.retention_days,
             organisation=args.organisation,
+            emotion_inference=args.emotion_inference,
+            language=args.language,
+            vosk_models=tuple(args.vosk_model),
+            transcript=not args.no_transcript,
+            vad_engine=args.vad,
         )
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _language_folder(text: str) -> tuple[str, str]:
+    language, sep, folder = text.partition("=")
+    if not sep or not language or not folder:
+        raise argparse.ArgumentTypeError(f"expected LANG=DIR, got {text!r}")
+    return language, folder
 
 
 def _ip_address(text: str) -> str:

@@ -119,6 +119,17 @@ def test_malformed_offers(server: RunningServer, room: dict, offer: dict) -> Non
     _assert_json_error(status, body, 400)
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [({"name": "coffee_break"}, 400), ({"name": "question_end", "label": 5}, 400), ({"name": "question_end"}, 409)],
+)
+def test_bad_markers(server: RunningServer, room: dict, body: dict, expected: int) -> None:
+    status, answer = server.request(
+        "POST", f"/api/rooms/{room['id']}/marks", body, token=_token(room["interviewer_url"])
+    )
+    _assert_json_error(status, answer, expected)
+
+
 def test_view_before_candidate_streams(server: RunningServer, room: dict) -> None:
     interviewer = _token(room["interviewer_url"])
     status, body = server.request(

@@ -110,3 +110,30 @@ async def test_h264_candidate_is_analyzed(server: RunningServer, bot_media: Path
             video = next(t for t in pc.getTransceivers() if t.kind == "video")
             assert video.sender._RTCRtpSender__encoder.__class__.__name__ == "H264Encoder"
     assert sum(1 for o in observations if o["name"] == "face_present") >= 15
+
+
+async def test_question_markers_give_answer_latency(server: RunningServer, bot_media: Path) -> None:
+    room = server.create_room(title="Markers")
+    interviewer = _token(room["interviewer_url"])
+    offer_path = f"/api/rooms/{room['id']}/offer?token={_token(room['candidate_url'])}"
+    live_path = f"/api/rooms/{room['id']}/live?token={interviewer}"
+    marks = f"/api/rooms/{room['id']}/marks"
+    status, body = server.request("POST", marks, {"name": "question_end"}, token=interviewer)
+    assert status == 409, body  # not live yet
+    async with aiohttp.ClientSession(server.base_url) as http:
+        async with candidate_bot(server.base_url, offer_path, bot_media):
+            await asyncio.sleep(2)
+            status, body = server.request(
+                "POST", marks, {"name": "question_start", "label": "Tell me about you"}, token=interviewer
+            )
+            assert status == 201 and body["name"] == "question_start", body
+            status, body = server.request("POST", marks, {"name": "question_end"}, token=interviewer)
+            assert status == 201, body
+            # The next speech onset in the fixture's loop is at most ~6 s away (3.3 s speech + 2.5 s silence).
+            observations = await collect_observations(http, live_path, seconds=9)
+    latencies = [o for o in observations if o["name"] == "answer_latency"]
+    assert latencies, sorted({o["name"] for o in observations})
+    assert 0 <= latencies[0]["value"] <= 7.0
+    assert latencies[0]["detail"]["question_end"] == pytest.approx(body["t"], abs=0.01)
+    status, body = server.request("POST", marks, {"name": "coffee_break"}, token=interviewer)
+    assert status in (400, 409)

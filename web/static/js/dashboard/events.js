@@ -4,11 +4,29 @@ import { formatClock, formatNumber } from "../lib/format.js";
 
 const MAX_ITEMS = 200;
 
+// A marker's optional label, appended after a colon; labels are free text from the interviewer.
+function withLabel(text, value) {
+  return typeof value === "string" && value.trim() ? `${text}: ${value.trim()}` : text;
+}
+
 export function describeEvent(ev) {
   const { name, value } = ev;
   switch (name) {
     case "pause":
       return { text: `Pause of ${formatNumber(Number(value), 1)} s`, tone: "" };
+    case "answer_latency":
+      return { text: `Answered after ${formatNumber(Number(value), 1)} s`, tone: "info" };
+    // look_away comes once a stretch passes the threshold (value: seconds so far); look_back ends it (total).
+    case "look_away":
+      return { text: `Looking away for ${formatNumber(Number(value), 1)} s`, tone: "warn" };
+    case "look_back":
+      return { text: `Looked away for ${formatNumber(Number(value), 1)} s`, tone: "ok" };
+    case "gaze_calibrated":
+      return { text: "Eye contact calibrated on the candidate's gaze", tone: "info" };
+    case "question_start":
+      return { text: withLabel("Question started", value), tone: "info" };
+    case "question_end":
+      return { text: withLabel("Question ended — answer expected", value), tone: "info" };
     case "face_lost":
       return { text: "Face left the view", tone: "bad" };
     case "face_found":

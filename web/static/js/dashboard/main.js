@@ -1,13 +1,15 @@
 // Interviewer dashboard: wires the live socket, the state it feeds, the renderers and the candidate video.
 
 import { readConfig } from "../lib/config.js";
-import { formatNumber } from "../lib/format.js";
 import { Charts } from "./charts.js";
 import { Ending } from "./ending.js";
 import { EventList } from "./events.js";
+import { HealthLine } from "./health.js";
+import { QuestionMarkers } from "./markers.js";
 import { LiveSocket } from "./socket.js";
 import { DashboardState } from "./state.js";
 import { Tiles } from "./tiles.js";
+import { TranscriptPanel } from "./transcript.js";
 import { CandidateViewer } from "./viewer.js";
 
 const RENDER_EVERY_MS = 250; // ≤ 4 redraws a second, however fast messages come
@@ -20,6 +22,16 @@ window.__dashboard = state.exposed;
 
 const tiles = new Tiles(document);
 const events = new EventList($("events"), $("events-empty"));
+const health = new HealthLine(document);
+const transcript = new TranscriptPanel({
+  card: $("transcript-card"),
+  body: $("transcript-body"),
+  list: $("transcript"),
+  partial: $("transcript-partial"),
+  offEl: $("transcript-off"),
+  engineEl: $("transcript-engine"),
+  latestButton: $("transcript-latest"),
+});
 const charts = new Charts(
   { face: $("chart-face"), expression: $("chart-expression"), voice: $("chart-voice") },
   state.timelines,
@@ -54,6 +66,19 @@ unmute.addEventListener("click", () => {
   unmute.setAttribute("aria-pressed", String(!video.muted));
 });
 
+// --- question markers (absent when the server gives no marks URL) -------------------------------------------
+const markers =
+  config.marksUrl && $("mark-question-start")
+    ? new QuestionMarkers({
+        startButton: $("mark-question-start"),
+        endButton: $("mark-question-end"),
+        labelInput: $("marker-label"),
+        statusEl: $("marker-status"),
+        url: config.marksUrl,
+        token: config.token,
+      })
+    : null;
+
 // --- room status and ending -------------------------------------------------------------------------------
 const statusBadge = $("room-status");
 function showRoomStatus(status) {
@@ -71,6 +96,7 @@ const ending = new Ending({
   onEnded: () => {
     showRoomStatus("ended");
     viewer.stop();
+    if (markers) markers.disable();
   },
 });
 
@@ -104,47 +130,12 @@ const socket = new LiveSocket(config.wsUrl, {
 });
 
 // --- rendering --------------------------------------------------------------------------------------------
-const health = {
-  fps: $("health-fps"),
-  dropped: $("health-dropped"),
-  lag: $("health-lag"),
-  gaps: $("health-audio-gaps"),
-  latency: $("health-latency"),
-};
-const transcriptCard = $("transcript-card");
-const transcriptList = $("transcript");
-let transcriptShown = 0;
-
-function renderHealth() {
-  const last = state.last;
-  health.fps.textContent = formatNumber(last.video_fps, 1);
-  health.dropped.textContent = formatNumber(last.frames_dropped, 0);
-  health.lag.textContent = typeof last.lag_s === "number" ? `${formatNumber(last.lag_s, 1)} s` : "—";
-  health.gaps.textContent = formatNumber(last.audio_gaps, 0);
-  const median = state.medianLatency();
-  health.latency.textContent = median === null ? "—" : `${Math.round(median)} ms`;
-}
-
-function renderTranscript() {
-  const lines = state.transcript;
-  if (lines.length === transcriptShown) return;
-  transcriptCard.hidden = false;
-  for (const line of lines.slice(transcriptShown)) {
-    const li = document.createElement("li");
-    li.textContent = line.text;
-    transcriptList.appendChild(li);
-  }
-  transcriptShown = lines.length;
-  while (transcriptList.childElementCount > 100) transcriptList.firstElementChild.remove();
-  transcriptList.scrollTop = transcriptList.scrollHeight;
-}
-
 function render() {
   state.dirty = false;
   tiles.render(state);
   events.render(state.events);
-  renderHealth();
-  renderTranscript();
+  health.render(state);
+  transcript.render(state.transcript);
   charts.redraw();
 }
 

@@ -5,6 +5,9 @@ import { Timeline } from "./timeline.js";
 
 const LATENCY_WINDOW = 50;
 const MAX_EVENTS = 200;
+const MAX_TRANSCRIPT_LINES = 500;
+// Events folded into a tile instead of the list: a filler can come every few seconds and would bury the rest.
+const TILE_ONLY_EVENTS = new Set(["filler"]);
 
 export class DashboardState {
   constructor() {
@@ -17,7 +20,13 @@ export class DashboardState {
     this.latencies = [];
     this.events = []; // newest last; the renderer keeps its own cursor
     this.eventSeq = 0;
-    this.transcript = [];
+    // Finals newest last (each with a seq so the renderer can keep a cursor past the cap), the open partial,
+    // and the recognizer's status: null until told (a dashboard opened late never hears it), then on/off.
+    this.transcript = { lines: [], seq: 0, partial: "", status: null, detail: null };
+    this.fillers = { last: null };
+    this.answers = { count: 0, sum: 0, last: null };
+    this.gaze = { calibrated: false, detail: null };
+    this.expression = { label: null, probabilities: null }; // only ever set when the deployment enables it
     this.roomStatus = null;
     this.candidateConnected = null;
     this.dirty = true;
@@ -52,19 +61,56 @@ export class DashboardState {
       if (name === "eye_contact" && value !== null && value !== undefined) {
         this.eye.total++;
         if (Number(value) >= 0.5) this.eye.yes++;
+      } else if (name === "expression_class" && typeof value === "string") {
+        const probs = msg.detail && msg.detail.probabilities;
+        this.expression = { label: value, probabilities: probs && typeof probs === "object" ? probs : null };
       }
     } else if (type === "event") {
-      if (name === "pause") {
-        this.pauses.count++;
-        this.pauses.last = typeof value === "number" ? value : null;
-      }
-      this._addEvent(msg);
+      this._event(msg);
     } else if (type === "transcript") {
-      if (typeof value === "string" && value.trim()) this.transcript.push({ t, text: value.trim() });
+      this._transcript(msg);
+    } else if (type === "status" && name === "transcript") {
+      // The panel shows it; it is not an event worth a line in the list.
+      this.transcript.status = value;
+      this.transcript.detail = msg.detail && typeof msg.detail === "object" ? msg.detail : null;
     } else if (type === "status") {
       return this._status(msg);
     }
     return null;
+  }
+
+  _event(msg) {
+    const { name, value } = msg;
+    const seconds = typeof value === "number" && Number.isFinite(value) ? value : null;
+    if (name === "pause") {
+      this.pauses.count++;
+      this.pauses.last = seconds;
+    } else if (name === "answer_latency" && seconds !== null) {
+      this.answers.count++;
+      this.answers.sum += seconds;
+      this.answers.last = seconds;
+    } else if (name === "gaze_calibrated") {
+      this.gaze = { calibrated: true, detail: msg.detail || null };
+    } else if (name === "filler") {
+      this.fillers.last = typeof value === "string" ? value : null;
+    }
+    if (!TILE_ONLY_EVENTS.has(name)) this._addEvent(msg);
+  }
+
+  _transcript(msg) {
+    const { name, value, t } = msg;
+    const text = typeof value === "string" ? value.trim() : "";
+    const tr = this.transcript;
+    if (name === "partial") {
+      tr.partial = text;
+    } else if (name === "final") {
+      tr.partial = ""; // the utterance the partial belonged to is now this final
+      if (!text) return;
+      const detail = msg.detail || {};
+      const start = typeof detail.start === "number" ? detail.start : t;
+      tr.lines.push({ seq: ++tr.seq, t, start, text });
+      if (tr.lines.length > MAX_TRANSCRIPT_LINES) tr.lines.shift();
+    }
   }
 
   _status(msg) {
@@ -96,6 +142,10 @@ export class DashboardState {
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const mid = sorted.length >> 1;
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+
+  answerLatencyMean() {
+    return this.answers.count ? this.answers.sum / this.answers.count : null;
   }
 
   eyeShare() {

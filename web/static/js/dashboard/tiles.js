@@ -6,6 +6,8 @@ import { formatClock, formatNumber, formatPercent } from "../lib/format.js";
 const STALE_VIDEO_S = 3; // video metrics arrive 5–15 times a second
 const STALE_AUDIO_S = 3; // audio metrics 4 times a second
 const EYE_UNKNOWN_S = 1.5; // eye_contact is absent while the eyes are closed
+const PITCH_NOW_S = 1.5; // pitch_hz is omitted while nobody speaks: an older value is not "now"
+const WPM_MIN_SPEECH_S = 5; // words per minute over less speech than this swings wildly
 
 export class Tiles {
   constructor(root = document) {
@@ -17,6 +19,7 @@ export class Tiles {
         value: node.querySelector(`#val-${id}`),
         sub: node.querySelector(`#sub-${id}`),
         bar: node.querySelector(`#bar-${id}`),
+        note: node.querySelector(`#note-${id}`),
       };
     }
   }
@@ -29,6 +32,15 @@ export class Tiles {
     if (el.bar) el.bar.style.width = `${Math.round(Math.max(0, Math.min(1, bar || 0)) * 100)}%`;
     el.tile.classList.toggle("tile--stale", stale);
     if (el.tile.dataset.tone !== tone) el.tile.dataset.tone = tone;
+  }
+
+  // The small tag beside a tile's label; an empty text hides it.
+  _note(id, text, title = "") {
+    const note = this.el[id] && this.el[id].note;
+    if (!note) return;
+    if (note.textContent !== text) note.textContent = text;
+    note.hidden = !text;
+    if (note.title !== title) note.title = title;
   }
 
   render(s) {
@@ -63,6 +75,17 @@ export class Tiles {
       stale: eyeAge > STALE_VIDEO_S,
       tone: eyeKnown ? (eyeYes ? "ok" : "") : "",
     });
+    const base = s.gaze.detail || {};
+    this._note(
+      "eye-contact",
+      s.gaze.calibrated ? "calibrated" : "",
+      typeof base.baseline_yaw === "number" && typeof base.baseline_pitch === "number"
+        ? `Judged around this candidate's own screen gaze: yaw ${formatNumber(base.baseline_yaw, 1)}°, ` +
+            `pitch ${formatNumber(base.baseline_pitch, 1)}°`
+        : "Judged around this candidate's own screen gaze",
+    );
+
+    this._expressionClass(s);
 
     for (const [id, name] of [["smile", "smile"], ["brow-furrow", "brow_furrow"], ["mouth-open", "mouth_open"]]) {
       const v = last[name];
@@ -90,6 +113,74 @@ export class Tiles {
     this._set("speech-rate", typeof rate === "number" ? formatNumber(rate, 0) : "—", {
       sub: typeof rate === "number" ? "syllables / min" : "not enough speech yet",
       stale: typeof rate === "number" && audioStale("speech_rate"),
+    });
+
+    this._fillers(s);
+    this._intonation(s, audioStale);
+    this._answerLatency(s);
+  }
+
+  // Filler count, and words per minute of speaking time, both from the transcript's running totals.
+  _fillers(s) {
+    const last = s.last;
+    if (s.transcript.status === "off") {
+      this._set("fillers", "—", { sub: "transcript off" });
+      return;
+    }
+    const words = last.words;
+    const spoken = last.speaking_time;
+    let sub = "no words yet";
+    if (typeof words === "number") {
+      sub =
+        typeof spoken === "number" && spoken >= WPM_MIN_SPEECH_S
+          ? `${formatNumber((words / spoken) * 60, 0)} words / min`
+          : "words / min after 5 s of speech";
+    }
+    const fillers = last.fillers;
+    // Fillers only come with a final; words already counted mean none were heard so far.
+    const count = typeof fillers === "number" ? formatNumber(fillers, 0) : typeof words === "number" ? "0" : "—";
+    this._set("fillers", count, { sub });
+    // The latest filler in the tooltip: handy, but not worth a line of its own.
+    const tile = this.el.fillers && this.el.fillers.tile;
+    if (tile && s.fillers.last) {
+      if (this.fillersTitle === undefined) this.fillersTitle = tile.title;
+      tile.title = `${this.fillersTitle} Latest filler: “${s.fillers.last}”.`.trim();
+    }
+  }
+
+  _intonation(s, audioStale) {
+    const last = s.last;
+    const variation = last.pitch_variation;
+    const known = typeof variation === "number";
+    const hz = last.pitch_hz;
+    let sub = known ? "not voicing now" : "after 2 s of voiced speech";
+    if (typeof hz === "number" && s.ageS("pitch_hz") <= PITCH_NOW_S) sub = `pitch now ${formatNumber(hz, 0)} Hz`;
+    this._set("intonation", known ? `${formatNumber(variation, 1)} st` : "—", {
+      sub,
+      stale: known && audioStale("pitch_variation"),
+    });
+  }
+
+  _answerLatency(s) {
+    const mean = s.answerLatencyMean();
+    const { count, last } = s.answers;
+    this._set("answer-latency", mean === null ? "—" : `${formatNumber(mean, 1)} s`, {
+      sub: mean === null ? "mark a question's end" : `mean of ${count} · last ${formatNumber(last, 1)} s`,
+    });
+  }
+
+  // Only present when the deployment enables emotion inference; _set ignores tiles that are not in the page.
+  _expressionClass(s) {
+    if (!this.el["expression-class"]) return;
+    const { label, probabilities } = s.expression;
+    if (!label) {
+      this._set("expression-class", "—", { sub: "no classified frame yet", stale: true });
+      return;
+    }
+    const p = probabilities && typeof probabilities[label] === "number" ? probabilities[label] : null;
+    this._set("expression-class", label.charAt(0).toUpperCase() + label.slice(1), {
+      sub: p === null ? "" : `score ${formatPercent(p)}`,
+      stale: s.ageS("expression_class") > STALE_VIDEO_S,
     });
   }
 }
