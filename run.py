@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 
 from aiohttp import web
@@ -11,6 +12,7 @@ from server.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> None:
+    faulthandler.enable()  # a crash in native code (codecs, models) leaves every thread's stack in the log
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("aioice").setLevel(logging.WARNING)
     settings = Settings.from_args(argv)

@@ -3,10 +3,12 @@
     .venv/bin/python bench/load.py [--candidates 1 2 4] [--seconds 30] [--fps 10]
 
 Each bot is an aiortc peer playing a real face clip with espeak-ng speech (tests/media_fixtures.py), in its own
-room, watched by an interviewer WebSocket. Per N it prints: server CPU (% of one core, from /proc), server RSS,
-analyzed fps per stream (min/median), frames dropped, latency from frame arrival to dashboard send
-(p50/p95/p99), and lag (wall-clock media position minus the newest analyzed frame's media time) with its growth
-over the run, plus the kernel's UDP receive errors. Run by hand; it is a measurement, not a test.
+room, watched by an interviewer WebSocket. Per N it prints: server CPU (% of one core, from /proc, its child
+processes included), server RSS, analyzed fps per stream (min/median), frames dropped, latency from frame arrival
+to dashboard send (p50/p95/p99), and lag (wall-clock media position minus the newest analyzed frame's media time)
+with its growth over the run, the kernel's UDP receive errors, and the node's event-loop lag
+(p95 and max of its 2-s reports), and how often speech recognition fell its whole window behind and skipped audio.
+Run by hand; it is a measurement, not a test.
 Traffic stays on loopback: the server and the bots offer 127.0.0.1 only.
 """
 
@@ -41,19 +43,38 @@ class StreamStats:
     latencies_ms: list[float] = field(default_factory=list)
     fps: list[float] = field(default_factory=list)
     lag: list[tuple[float, float]] = field(default_factory=list)  # (wall time, lag_s)
+    loop_lag_ms: list[float] = field(default_factory=list)  # the node's worst event-loop lag, every 2 s
+    transcript_gaps: float = 0.0  # times speech recognition fell its whole window behind
     dropped: float = 0.0
 
 
+def process_tree(pid: int) -> list[int]:
+    """The server and its children (the speech-recognition processes)."""
+    # Children are listed under the thread that started them (the engine starts them from a worker thread).
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+    return [pid, *children]
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+    total = 0.0
+    for p in process_tree(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+    return total
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    total = 0.0
+    for p in process_tree(pid):
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
 
 
 def udp_receive_errors() -> int:
@@ -83,6 +104,10 @@ async def watch(http: aiohttp.ClientSession, path: str, stats: StreamStats, unti
                     stats.lag.append((time.monotonic(), o["value"]))
                 elif o["name"] == "frames_dropped":
                     stats.dropped = o["value"]
+                elif o["name"] == "loop_lag_ms":
+                    stats.loop_lag_ms.append(o["value"])
+                elif o["name"] == "transcript_gaps":
+                    stats.transcript_gaps = o["value"]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -137,45 +162,67 @@ async def run_level(server, media: Path, n: int, seconds: float, warmup: float) 
         "lag_max": max((lag for s in stats for _, lag in s.lag), default=float("nan")),
         "lag_growth": max(lag_growth),
         "udp_errors": udp_receive_errors() - udp_before,
+        "loop_lag_max": max((v for s in stats for v in s.loop_lag_ms), default=float("nan")),
+        "loop_lag_p95": percentile([v for s in stats for v in s.loop_lag_ms], 0.95),
+        "transcript_gaps": sum(s.transcript_gaps for s in stats),
     }
 
 
-def measure_floor(media: Path, fps: float, seconds: float = 20.0) -> float:
-    """CPU seconds per media second that decoding plus model inference alone cost for one stream.
+def measure_floor(media: Path, fps: float, seconds: float = 20.0) -> dict[str, float]:
+    """CPU seconds per media second that decoding plus model inference alone cost for one stream, by step.
 
-    Decodes the bot clip's video and audio with PyAV, runs the face analyzer on frames at the analysis rate
-    and the voice analyzer on all audio, on one thread with nothing else: the least any server could spend.
+    Decodes the bot clip's video and audio with PyAV, runs the face analyzer on frames at the analysis rate and
+    the voice and transcript analyzers on all audio, on one thread with nothing else: the least any server could
+    spend. Each step is timed with process CPU time (the models' own worker threads included).
     """
     import av
     import numpy as np
 
     from analyzers.base import AudioChunk, VideoSample
     from analyzers.face import FaceAnalyzer
+    from analyzers.transcript import TranscriptAnalyzer
     from analyzers.voice import VoiceAnalyzer
 
-    face, voice = FaceAnalyzer(), VoiceAnalyzer()
-    face.warm_up()
-    voice.warm_up()
+    face, voice, transcript = FaceAnalyzer(), VoiceAnalyzer(), TranscriptAnalyzer()
+    for analyzer in (face, voice, transcript):
+        analyzer.warm_up()
     face_session, voice_session = face.open("floor"), voice.open("floor")
+    transcript_session = transcript.open("floor")
     resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
-    next_due, start = 0.0, time.process_time()
+    cost = dict.fromkeys(("decode", "face", "voice", "transcript"), 0.0)
+    next_due = 0.0
     with av.open(str(media)) as container:
-        for frame in container.decode(*container.streams):
-            t = float(frame.pts * frame.time_base)
-            if t > seconds:
+        frames = container.decode(*container.streams)
+        while True:
+            mark = time.process_time()
+            frame = next(frames, None)
+            if frame is None or float(frame.pts * frame.time_base) > seconds:
                 break
+            t = float(frame.pts * frame.time_base)
             if isinstance(frame, av.VideoFrame):
-                if t >= next_due:
-                    next_due = max(next_due + 1 / fps, t)
-                    face_session.process(VideoSample(t, time.time(), frame.to_ndarray(format="rgb24")))
+                if t < next_due:
+                    cost["decode"] += time.process_time() - mark
+                    continue
+                next_due = max(next_due + 1 / fps, t)
+                sample = VideoSample(t, time.time(), frame.to_ndarray(format="rgb24"))
+                cost["decode"] += time.process_time() - mark
+                mark = time.process_time()
+                face_session.process(sample)
+                cost["face"] += time.process_time() - mark
             else:
                 pcm = np.concatenate([f.to_ndarray().reshape(-1) for f in resampler.resample(frame)] or [[]])
-                voice_session.process(AudioChunk(t, time.time(), pcm.astype(np.int16)))
-    cpu = time.process_time() - start
-    face_session.close()
-    voice_session.close()
+                chunk = AudioChunk(t, time.time(), pcm.astype(np.int16))
+                cost["decode"] += time.process_time() - mark
+                mark = time.process_time()
+                voice_session.process(chunk)
+                cost["voice"] += time.process_time() - mark
+                mark = time.process_time()
+                transcript_session.process(chunk)
+                cost["transcript"] += time.process_time() - mark
+    for session in (face_session, voice_session, transcript_session):
+        session.close()
     face.close()
-    return cpu / seconds
+    return {step: cpu / seconds for step, cpu in cost.items()}
 
 
 async def main() -> None:
@@ -185,20 +232,35 @@ async def main() -> None:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--fps", type=float, default=10.0, help="server analysis rate")
     parser.add_argument("--no-floor", action="store_true", help="skip measuring the decode+inference floor")
+    parser.add_argument(
+        "--server-args", default="", help="extra server flags, e.g. '--no-transcript' or '--no-recording'"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     camera, speech = build_camera_clip(work), build_speech_clip(work)
     # Passthrough bots cannot loop, so the clip lasts the whole run.
     media = build_bot_clip(work, camera, speech, seconds=args.warmup + args.seconds + 15)
-    floor = None if args.no_floor else measure_floor(media, args.fps)
-    server = start_server(work / "data", "--analysis-fps", str(args.fps), "--max-interviews", str(max(args.candidates)))
+    floor_steps = {} if args.no_floor else measure_floor(media, args.fps)
+    if "--no-transcript" in args.server_args.split():
+        floor_steps.pop("transcript", None)
+    floor = sum(floor_steps.values()) or None
+    server = start_server(
+        work / "data",
+        "--analysis-fps",
+        str(args.fps),
+        "--max-interviews",
+        str(max(args.candidates)),
+        *args.server_args.split(),
+    )
     idle_rss = rss_mb(server.process.pid)
     print(f"server ready, idle RSS {idle_rss:.0f} MB; {os.cpu_count()} cores; analysis at {args.fps} fps")
     if floor is not None:
-        print(f"floor (decode + inference alone, one stream): {floor * 100:.1f} % of a core")
+        steps = ", ".join(f"{step} {cpu * 100:.1f}" for step, cpu in floor_steps.items())
+        print(f"floor (decode + inference alone, one stream): {floor * 100:.1f} % of a core ({steps})")
     print(
-        " N  cpu%  cpu/str  /floor  MB/intv  fps min/med  dropped  latency ms p50/p95/p99   lag max/growth s  udp err"
+        " N  cpu%  cpu/str  /floor  MB/intv  fps min/med  dropped  latency ms p50/p95/p99   lag max/growth s"
+        "  udp err  loop lag p95/max ms  asr gaps"
     )
     results = []
     try:
@@ -212,7 +274,8 @@ async def main() -> None:
                     f"{r['n']:2d} {r['cpu_pct']:5.1f}  {per_stream:6.1f}  {ratio}  {(r['rss_mb'] - idle_rss) / n:7.1f}"
                     f"  {r['fps_min']:4.1f}/{r['fps_median']:4.1f}  {r['dropped']:7.0f}"
                     f"  {r['p50']:6.1f}/{r['p95']:6.1f}/{r['p99']:6.1f}"
-                    f"   {r['lag_max']:5.2f}/{r['lag_growth']:+5.2f}   {r['udp_errors']:6d}",
+                    f"   {r['lag_max']:5.2f}/{r['lag_growth']:+5.2f}   {r['udp_errors']:6d}"
+                    f"   {r['loop_lag_p95']:6.1f}/{r['loop_lag_max']:6.1f}   {r['transcript_gaps']:4.0f}",
                     flush=True,
                 )
                 await asyncio.sleep(3)  # let the ended rooms' reports finish before the next level

@@ -6,6 +6,9 @@ Rules it keeps (see shared/design/architecture.md):
 - video is sampled down to the analysis rate on media time, then passes a one-slot mailbox: frames that
   arrive while analysis is busy replace the waiting one and are counted as dropped;
 - audio is kept whole in a bounded window (2 s); an overflow is a counted gap, not growing latency;
+- speech recognition, the costliest audio work, runs in a lane of its own behind a longer bounded window
+  (DEFERRED_AUDIO_WINDOW_S): when the machine is short of CPU it trails real time and, past the window, skips audio
+  (a counted gap), while the live measures stay on time;
 - all pixel and sample work (format conversion, resampling, models) runs on the engine's threads;
 - the pipeline observes itself: analyzed fps, drops, lag and gaps are emitted as health observations.
 
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 ObservationSink = Callable[[list[Observation]], None]
 AUDIO_RATE = 16000
 AUDIO_WINDOW_FRAMES = 100  # 2 s of 20 ms frames
+DEFERRED_AUDIO_WINDOW_S = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +80,21 @@ class InterviewPipeline:
         self._config = config
         self._video_sessions = sessions.video
         self._audio_sessions = sessions.audio
+        self._deferred_sessions = sessions.deferred_audio
         # Markers wait here until each worker hands them to its own sessions, which keeps every analyzer
         # session on one thread at a time.
         self._video_markers: list[Marker] = []
         self._audio_markers: list[Marker] = []
+        self._deferred_markers: list[Marker] = []
         self._video_slot: LatestSlot[_PendingFrame] = LatestSlot()
         self._audio_buffer: BoundedBuffer[_PendingAudio] = BoundedBuffer(AUDIO_WINDOW_FRAMES)
+        # Chunks, one per audio job: at least 20 ms each, so the window holds at least DEFERRED_AUDIO_WINDOW_S.
+        self._deferred_buffer: BoundedBuffer[AudioChunk] = BoundedBuffer(round(DEFERRED_AUDIO_WINDOW_S / 0.02))
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
         self._readers: dict[str, asyncio.Task[None]] = {}
         self._video_task = asyncio.create_task(self._video_worker(), name=f"video-analysis-{session_id}")
         self._audio_task = asyncio.create_task(self._audio_worker(), name=f"audio-analysis-{session_id}")
+        self._deferred_task = asyncio.create_task(self._deferred_worker(), name=f"deferred-analysis-{session_id}")
         self._health_task = asyncio.create_task(self._report_health(), name=f"health-{session_id}")
         self._closed = False
         # Counters, read by health and /metrics.
@@ -103,6 +112,11 @@ class InterviewPipeline:
     @property
     def audio_gaps(self) -> int:
         return self._audio_buffer.overflows
+
+    @property
+    def deferred_audio_gaps(self) -> int:
+        """Times speech recognition fell a whole window behind and skipped audio."""
+        return self._deferred_buffer.overflows
 
     def attach(self, track: MediaStreamTrack) -> None:
         """Start reading a track; a new track of the same kind (a reconnect) replaces the old reader."""
@@ -145,12 +159,13 @@ class InterviewPipeline:
         """Pass a script marker (a question's start or end) to every analyzer session with its next sample."""
         self._video_markers.append(marker)
         self._audio_markers.append(marker)
+        self._deferred_markers.append(marker)
 
     async def _video_worker(self) -> None:
         while (pending := await self._video_slot.get()) is not None:
             markers, self._video_markers = self._video_markers, []
             try:
-                observations = await self._engine.run(self._analyze_video, pending, markers)
+                observations = await self._engine.run_video(self._analyze_video, pending, markers)
             except Exception:  # one bad frame must not end the interview's analysis
                 log.exception("video analysis failed")
                 continue
@@ -173,22 +188,44 @@ class InterviewPipeline:
         while pending := await self._audio_buffer.take_all():
             markers, self._audio_markers = self._audio_markers, []
             try:
-                observations = await self._engine.run(self._analyze_audio, pending, markers)
+                observations, chunk = await self._engine.run_audio(self._analyze_audio, pending, markers)
             except Exception:
                 log.exception("audio analysis failed")
                 continue
+            if chunk is not None and self._deferred_sessions:
+                self._deferred_buffer.put(chunk)
             self._emit(observations)
 
-    def _analyze_audio(self, pending: list[_PendingAudio], markers: list[Marker]) -> list[Observation]:
+    def _analyze_audio(
+        self, pending: list[_PendingAudio], markers: list[Marker]
+    ) -> tuple[list[Observation], AudioChunk | None]:
+        """Resample, run the live audio analyzers, and hand back the chunk for the deferred lane."""
         observations = _apply_markers(self._audio_sessions, markers)
         parts = [out.to_ndarray().reshape(-1) for item in pending for out in self._resampler.resample(item.frame)]
         if not parts:
-            return observations
+            return observations, None
         pcm = np.concatenate(parts).astype(np.int16, copy=False)
         self.audio_seconds += len(pcm) / AUDIO_RATE
         chunk = AudioChunk(t=pending[0].t, arrival=pending[-1].arrival, pcm=pcm, sample_rate=AUDIO_RATE)
         for session in self._audio_sessions:
             observations.extend(session.process(chunk))
+        return observations, chunk
+
+    async def _deferred_worker(self) -> None:
+        while chunks := await self._deferred_buffer.take_all():
+            markers, self._deferred_markers = self._deferred_markers, []
+            try:
+                observations = await self._engine.run_audio(self._analyze_deferred, chunks, markers)
+            except Exception:
+                log.exception("deferred audio analysis failed")
+                continue
+            self._emit(observations)
+
+    def _analyze_deferred(self, chunks: list[AudioChunk], markers: list[Marker]) -> list[Observation]:
+        observations = _apply_markers(self._deferred_sessions, markers)
+        for chunk in _join_contiguous(chunks):
+            for session in self._deferred_sessions:
+                observations.extend(session.process(chunk))
         return observations
 
     async def _report_health(self) -> None:
@@ -218,6 +255,8 @@ class InterviewPipeline:
         lag = self.lag_s(now)
         if lag is not None:
             values["lag_s"] = round(lag, 3)
+        if self._deferred_sessions:
+            values["transcript_gaps"] = float(self.deferred_audio_gaps)
         t = now - self.origin
         return [Observation(ObservationType.HEALTH, name, value, t, now) for name, value in values.items()]
 
@@ -235,7 +274,9 @@ class InterviewPipeline:
         await asyncio.gather(*self._readers.values(), self._health_task, return_exceptions=True)
         # Workers exit once their hand-offs are drained; what they analyze still reaches the sink.
         await asyncio.gather(self._video_task, self._audio_task, return_exceptions=True)
-        final = await self._engine.run(self._close_sessions)
+        self._deferred_buffer.close()
+        await asyncio.gather(self._deferred_task, return_exceptions=True)
+        final = await self._engine.run_audio(self._close_sessions)
         final.extend(self.health(time.time()))
         self._emit(final)
         self._closed = True
@@ -244,7 +285,8 @@ class InterviewPipeline:
         # Markers that arrived after the last sample still count (an answer that never started, say).
         observations = _apply_markers(self._video_sessions, self._video_markers)
         observations += _apply_markers(self._audio_sessions, self._audio_markers)
-        for session in (*self._video_sessions, *self._audio_sessions):
+        observations += _apply_markers(self._deferred_sessions, self._deferred_markers)
+        for session in (*self._video_sessions, *self._audio_sessions, *self._deferred_sessions):
             try:
                 observations.extend(session.close())
             except Exception:
@@ -258,3 +300,21 @@ def _apply_markers(sessions: Sequence[AnalyzerSession[Any]], markers: list[Marke
         for session in sessions:
             observations.extend(session.mark(marker))
     return observations
+
+
+def _join_contiguous(chunks: list[AudioChunk]) -> list[AudioChunk]:
+    """Merge chunks that follow each other without a gap: one call per run instead of one per 20 ms."""
+    runs: list[list[AudioChunk]] = []
+    for chunk in chunks:
+        if runs:
+            last = runs[-1][-1]
+            if abs(last.t + len(last.pcm) / last.sample_rate - chunk.t) < 1e-3:
+                runs[-1].append(chunk)
+                continue
+        runs.append([chunk])
+    return [
+        run[0]
+        if len(run) == 1
+        else AudioChunk(run[0].t, run[-1].arrival, np.concatenate([c.pcm for c in run]), run[0].sample_rate)
+        for run in runs
+    ]

@@ -11,6 +11,7 @@ from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
 
 from realtime.pipeline import InterviewPipeline
+from realtime.recording import InterviewRecorder
 from realtime.sdp import add_video_bitrate_hints, looks_like_sdp
 from rooms.errors import Conflict, InvalidInput
 
@@ -33,11 +34,13 @@ class InterviewSession:
         pipeline: InterviewPipeline,
         rtc_config: Callable[[], RTCConfiguration],
         on_candidate_connection: ConnectionListener,
+        recorder: InterviewRecorder | None = None,
     ) -> None:
         self.room_id = room_id
         self.pipeline = pipeline
         self._rtc_config = rtc_config
         self._on_candidate_connection = on_candidate_connection
+        self.recorder = recorder  # one more relay subscription: the server-side recording
         self._candidate_pc: RTCPeerConnection | None = None
         self._relay = MediaRelay()
         self._tracks: dict[str, MediaStreamTrack] = {}
@@ -70,6 +73,8 @@ class InterviewSession:
             if track is not None and track.kind in ("audio", "video"):
                 self._tracks[track.kind] = track
                 self.pipeline.attach(self._relay.subscribe(track, buffered=True))
+                if self.recorder is not None:
+                    self.recorder.attach(self._relay.subscribe(track, buffered=True))
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -124,7 +129,11 @@ class InterviewSession:
             pc, self._candidate_pc = self._candidate_pc, None
             await pc.close()
         self._set_connected(False)
-        await self.pipeline.close()
+        try:
+            await self.pipeline.close()
+        finally:
+            if self.recorder is not None:
+                await self.recorder.close()  # finishes the last segments; joining is the caller's choice
 
 
 async def _apply_offer(pc: RTCPeerConnection, offer_sdp: str) -> None:

@@ -13,6 +13,11 @@ class RoomStatus(enum.StrEnum):
     ENDED = "ended"
 
 
+class RoomMode(enum.StrEnum):
+    LIVE = "live"  # an interviewer runs the interview
+    ONE_WAY = "one_way"  # asynchronous: the server runs the template's script, no interviewer present
+
+
 class Role(enum.StrEnum):
     CANDIDATE = "candidate"
     INTERVIEWER = "interviewer"
@@ -33,6 +38,8 @@ class Room:
     started_at: float | None = None
     ended_at: float | None = None
     version: int = 1
+    template_id: str | None = None  # the question template the room was created from
+    mode: RoomMode = RoomMode.LIVE
 
     def to_public(self) -> dict[str, Any]:
         return {
@@ -43,6 +50,8 @@ class Room:
             "created_at": self.created_at,
             "started_at": self.started_at,
             "ended_at": self.ended_at,
+            "template_id": self.template_id,
+            "mode": self.mode.value,
         }
 
 

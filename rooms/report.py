@@ -14,15 +14,29 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
+from rooms.evidence import measure_evidence
 from rooms.model import Observation, ObservationType, Room
+from rooms.narrative import highlights_and_suggestions, summary
+from rooms.questions import SpanIndex, answer_pauses, question_segments, segment_to_dict
+from rooms.scoring import ScoringConfig, load_scoring_config, measure_values, score_dimensions
+from rooms.segments import session_segments
+from rooms.timelines import report_timelines
 
-REPORT_VERSION = 2
+REPORT_VERSION = 3
 # A face counts as smiling when MediaPipe's mouthSmile blendshapes average at least this (0-1 scale).
 SMILE_THRESHOLD = 0.5
 # Pauses at least this long are listed as moments worth a look in the report's events.
 NOTABLE_PAUSE_S = 3.0
 AUDIO_INTERVAL_S = 0.25  # the voice analyzer's emit interval
-_NOTABLE_EVENTS = {"face_lost", "multiple_faces", "look_away", "pause", "question_start", "question_end"}
+_NOTABLE_EVENTS = {
+    "face_lost",
+    "multiple_faces",
+    "look_away",
+    "pause",
+    "question_start",
+    "question_end",
+    "node_lost",  # the node running the analysis died; the session's next segment follows the gap
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +58,20 @@ class Metric:
 
 
 def build_report(
-    room: Room, timeline: Sequence[Observation], generated_at: float, *, emotion_inference: bool = False
+    room: Room,
+    timeline: Sequence[Observation],
+    generated_at: float,
+    *,
+    emotion_inference: bool = False,
+    scoring: ScoringConfig | None = None,
 ) -> dict[str, Any]:
+    """The report. `generated_at` should come from stored data (the room's end), so that rebuilding the report
+    from the same timeline and scoring configuration gives the same JSON, byte for byte."""
+    scoring = scoring or load_scoring_config()
+    timeline = sorted(timeline, key=lambda o: o.t)  # stable: equal times keep their stored order
     series = _Series(timeline)
     duration_s = _duration(room, timeline)
-    metrics = {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+    metrics = _metrics(series, duration_s)
     report: dict[str, Any] = {
         "version": REPORT_VERSION,
         "room_id": room.id,
@@ -62,10 +85,56 @@ def build_report(
         "events": _notable_events(timeline),
         "transcript": _transcript(series),
         "analysis": _analysis(series, timeline, emotion_inference),
+        # Stretches analysed on one node and the gaps between them (a node lost mid-interview).
+        "session": session_segments(timeline),
     }
     if emotion_inference:
         report["expression_classes"] = _expression_classes(series)
+    report["questions"] = _questions(timeline, duration_s)
+    _add_scores(report, timeline, scoring)
     return report
+
+
+def _metrics(series: _Series, duration_s: float) -> dict[str, Metric]:
+    return {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+
+
+def _questions(timeline: Sequence[Observation], duration_s: float) -> list[dict[str, Any]]:
+    """Per question: its segment, what was said in it, and the report's metrics computed over that span only."""
+    segments = question_segments(timeline, duration_s)
+    if not segments:
+        return []
+    index = SpanIndex(timeline)
+    questions = []
+    for segment in segments:
+        span = index.span(segment.start_t, segment.end_t)
+        span_series = _Series(span)
+        metrics = _metrics(span_series, segment.end_t - segment.start_t)
+        transcript = _transcript(span_series)
+        questions.append(
+            {
+                **segment_to_dict(segment),
+                "transcript": transcript["lines"] if transcript["status"] == "on" else None,
+                "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
+            }
+        )
+    return questions
+
+
+def _add_scores(report: dict[str, Any], timeline: Sequence[Observation], scoring: ScoringConfig) -> None:
+    """Dimensions, overall score, highlights, suggestions, summary and chart series, from the stored metrics."""
+    pauses = [float(o.value) for o in answer_pauses(timeline)]  # type: ignore[arg-type]
+    values = measure_values(report["metrics"], report["duration_s"], pauses)
+    dimensions, overall = score_dimensions(scoring, values, measure_evidence(timeline))
+    highlights, suggestions = highlights_and_suggestions(dimensions)
+    report["config_hash"] = scoring.config_hash
+    report["scoring"] = {"config_hash": scoring.config_hash, "config": scoring.canonical()}
+    report["overall"] = overall
+    report["dimensions"] = dimensions
+    report["highlights"] = highlights
+    report["suggestions"] = suggestions
+    report["summary"] = summary(report, dimensions, overall)
+    report["timelines"] = report_timelines(timeline, report["duration_s"])
 
 
 def _face_metrics(series: _Series) -> dict[str, Metric]:

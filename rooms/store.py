@@ -7,15 +7,16 @@ never blocks on disk and SQLite never sees two writers from this process.
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from rooms.model import Observation, Room, RoomStatus
+from rooms.model import Observation, Room, RoomMode, RoomStatus
+from rooms.review import Decision, HumanDecision, Note
+from rooms.sqlite_thread import SqliteThread
 
 T = TypeVar("T")
 
@@ -36,6 +37,18 @@ class RoomStore(Protocol):
     async def save_report(self, room_id: str, report: dict[str, Any]) -> None: ...
 
     async def get_report(self, room_id: str) -> dict[str, Any] | None: ...
+
+    async def delete_room(self, room_id: str) -> bool:
+        """Remove the room and everything stored about it (deletion on request); False if it did not exist."""
+        ...
+
+    async def add_note(self, note: Note) -> Note: ...  # returns the note with its id
+
+    async def notes(self, room_id: str) -> list[Note]: ...  # in media-time order
+
+    async def save_decision(self, decision: HumanDecision) -> None: ...  # replaces an earlier one
+
+    async def get_decision(self, room_id: str) -> HumanDecision | None: ...
 
     async def close(self) -> None: ...
 
@@ -63,6 +76,26 @@ CREATE TABLE IF NOT EXISTS reports (
     created_at REAL NOT NULL,
     report TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    room_id TEXT NOT NULL,
+    t REAL NOT NULL,
+    text TEXT NOT NULL,
+    rating INTEGER,
+    author TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_room_t ON notes (room_id, t);
+CREATE TABLE IF NOT EXISTS decisions (
+    room_id TEXT PRIMARY KEY,
+    decision TEXT NOT NULL,
+    note TEXT NOT NULL,
+    feedback TEXT NOT NULL,
+    share_feedback INTEGER NOT NULL,
+    share_scores INTEGER NOT NULL,
+    decided_by TEXT NOT NULL,
+    decided_at REAL NOT NULL
+);
 """
 
 
@@ -70,39 +103,26 @@ class SqliteRoomStore:
     """The embedded store: `<data_dir>/interviews.sqlite3`, WAL journal, one connection on one thread."""
 
     def __init__(self, path: Path) -> None:
-        self._path = path
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
-        self._db: sqlite3.Connection | None = None
+        self._sql = SqliteThread(path, _SCHEMA, "rooms", on_open=_add_missing_room_columns)
 
     async def open(self) -> None:
-        await self._run(self._open_sync)
-
-    def _open_sync(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL keeps WAL durable across a process crash (only an OS crash may lose the last commits).
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_SCHEMA)
-        self._db = db
+        await self._sql.open()
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        return await self._sql.run(fn, *args)
 
     @property
     def _conn(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise RuntimeError("store is not open")
-        return self._db
+        return self._sql.conn
 
     async def create_room(self, room: Room) -> None:
         await self._run(self._insert_room, room)
 
     def _insert_room(self, room: Room) -> None:
         self._conn.execute(
-            "INSERT INTO rooms (id, title, candidate_name, status, created_at, started_at, ended_at, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            _room_row(room),
+            "INSERT INTO rooms (id, title, candidate_name, status, created_at, started_at, ended_at, version,"
+            " template_id, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*_room_row(room), room.template_id, room.mode.value),
         )
 
     async def save_room(self, room: Room) -> None:
@@ -124,7 +144,8 @@ class SqliteRoomStore:
 
     def _select_rooms(self, where: str, params: tuple[Any, ...]) -> list[Room]:
         cursor = self._conn.execute(
-            "SELECT id, title, candidate_name, status, created_at, started_at, ended_at, version FROM rooms " + where,
+            "SELECT id, title, candidate_name, status, created_at, started_at, ended_at, version, template_id, mode"
+            " FROM rooms " + where,
             params,
         )
         return [
@@ -137,6 +158,8 @@ class SqliteRoomStore:
                 started_at=r[5],
                 ended_at=r[6],
                 version=r[7],
+                template_id=r[8],
+                mode=RoomMode(r[9] or RoomMode.LIVE),
             )
             for r in cursor.fetchall()
         ]
@@ -175,11 +198,90 @@ class SqliteRoomStore:
         row = self._conn.execute("SELECT report FROM reports WHERE room_id=?", (room_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    async def delete_room(self, room_id: str) -> bool:
+        return await self._run(self._delete_room, room_id)
+
+    def _delete_room(self, room_id: str) -> bool:
+        # secure_delete overwrites the freed pages, and the checkpoint moves that into the main file, so the
+        # personal data does not linger in free pages or the WAL.
+        self._conn.execute("PRAGMA secure_delete=ON")
+        # One transaction: a crash leaves either the whole room or none of it. Tables other parts add per room
+        # belong in this list too.
+        with self._conn:
+            self._conn.execute("BEGIN")
+            self._conn.execute("DELETE FROM timeline WHERE room_id=?", (room_id,))
+            self._conn.execute("DELETE FROM reports WHERE room_id=?", (room_id,))
+            self._conn.execute("DELETE FROM notes WHERE room_id=?", (room_id,))
+            self._conn.execute("DELETE FROM decisions WHERE room_id=?", (room_id,))
+            cursor = self._conn.execute("DELETE FROM rooms WHERE id=?", (room_id,))
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return cursor.rowcount > 0
+
+    async def add_note(self, note: Note) -> Note:
+        note_id = await self._run(self._insert_note, note)
+        return dataclasses.replace(note, id=note_id)
+
+    def _insert_note(self, note: Note) -> int:
+        cursor = self._conn.execute(
+            "INSERT INTO notes (room_id, t, text, rating, author, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (note.room_id, note.t, note.text, note.rating, note.author, note.created_at),
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def notes(self, room_id: str) -> list[Note]:
+        return await self._run(self._select_notes, room_id)
+
+    def _select_notes(self, room_id: str) -> list[Note]:
+        cursor = self._conn.execute(
+            "SELECT id, t, text, rating, author, created_at FROM notes WHERE room_id=? ORDER BY t, id", (room_id,)
+        )
+        return [Note(room_id, r[1], r[2], r[3], r[4], r[5], id=r[0]) for r in cursor.fetchall()]
+
+    async def save_decision(self, decision: HumanDecision) -> None:
+        await self._run(self._upsert_decision, decision)
+
+    def _upsert_decision(self, d: HumanDecision) -> None:
+        self._conn.execute(
+            "INSERT OR REPLACE INTO decisions (room_id, decision, note, feedback, share_feedback, share_scores,"
+            " decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                d.room_id,
+                d.decision.value,
+                d.note,
+                d.feedback,
+                d.share_feedback,
+                d.share_scores,
+                d.decided_by,
+                d.decided_at,
+            ),
+        )
+
+    async def get_decision(self, room_id: str) -> HumanDecision | None:
+        return await self._run(self._select_decision, room_id)
+
+    def _select_decision(self, room_id: str) -> HumanDecision | None:
+        r = self._conn.execute(
+            "SELECT decision, note, feedback, share_feedback, share_scores, decided_by, decided_at FROM decisions"
+            " WHERE room_id=?",
+            (room_id,),
+        ).fetchone()
+        if r is None:
+            return None
+        return HumanDecision(room_id, Decision(r[0]), r[1], r[2], bool(r[3]), bool(r[4]), r[5], r[6])
+
     async def close(self) -> None:
-        if self._db is not None:
-            await self._run(self._db.close)
-            self._db = None
-        self._executor.shutdown(wait=True)
+        await self._sql.close()
+
+
+# Columns added after the first release: (name, SQL type). Data directories made before them gain them on open.
+_ADDED_ROOM_COLUMNS = (("template_id", "TEXT"), ("mode", "TEXT NOT NULL DEFAULT 'live'"))
+
+
+def _add_missing_room_columns(db: sqlite3.Connection) -> None:
+    existing = {row[1] for row in db.execute("PRAGMA table_info(rooms)")}
+    for name, sql_type in _ADDED_ROOM_COLUMNS:
+        if name not in existing:
+            db.execute(f"ALTER TABLE rooms ADD COLUMN {name} {sql_type}")
 
 
 def _room_row(room: Room) -> tuple[Any, ...]:

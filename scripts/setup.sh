@@ -11,7 +11,13 @@ with_test=0
 [ "${1:-}" = "--test" ] && with_test=1
 
 system_packages=(ffmpeg)
+# The report's PDF: WeasyPrint lays out with Pango; DejaVu for Latin text, WenQuanYi Micro Hei for Chinese.
+system_packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-wqy-microhei)
+# poppler-utils: the tests turn report PDFs into images and text (pdftoppm, pdftotext).
+[ "$with_test" = 1 ] && system_packages+=(poppler-utils)
 [ "$with_test" = 1 ] && system_packages+=(chromium chromium-driver espeak-ng flite iproute2 util-linux)
+# redis-server: the tests start their own on a free loopback port (multi-node store, bus and fault injection).
+[ "$with_test" = 1 ] && system_packages+=(redis-server)
 
 missing=()
 for pkg in "${system_packages[@]}"; do

@@ -6,9 +6,12 @@ from aiohttp import web
 
 from rooms.errors import Conflict, InvalidInput
 from rooms.model import Role, RoomStatus
-from server.keys import INTERVIEWS, STORE, TOKENS
+from server.auth import require_lead
+from server.keys import INTERVIEWS, SIGNALING, STORE, TOKENS
 from server.links import room_links
+from server.notes_api import annotated_report
 from server.requests import authorize, offer_sdp, read_json_object, required_string
+from server.templates_api import attach_template, template_for_new_room
 
 routes = web.RouteTableDef()
 _WATCHERS = (Role.INTERVIEWER, Role.HR)
@@ -18,9 +21,12 @@ _WATCHERS = (Role.INTERVIEWER, Role.HR)
 async def create_room(request: web.Request) -> web.Response:
     authorize(request)  # admin only
     data = await read_json_object(request)
-    title = required_string(data, "title")
+    template, mode = await template_for_new_room(request.app, data)
+    # With a template, the title may be left out: the template's own title is used.
+    title = template.title if template is not None and "title" not in data else required_string(data, "title")
     candidate_name = required_string(data, "candidate_name")
-    room = await request.app[INTERVIEWS].create(title, candidate_name)
+    room = await request.app[INTERVIEWS].create(title, candidate_name, template.id if template else None, mode)
+    await attach_template(request.app, room, template)
     return web.json_response({**room.to_public(), **room_links(room, request.app[TOKENS])}, status=201)
 
 
@@ -56,8 +62,9 @@ async def viewer_offer(request: web.Request) -> web.Response:
 
 @routes.post("/api/rooms/{room_id}/end")
 async def end_room(request: web.Request) -> web.Response:
-    authorize(request, Role.INTERVIEWER)
+    require_lead(authorize(request, Role.INTERVIEWER))
     room = await request.app[INTERVIEWS].end(request.match_info["room_id"])
+    await request.app[SIGNALING].close_room(room.id, "the interview has ended")
     return web.json_response(room.to_public())
 
 
@@ -67,7 +74,7 @@ MARKERS = ("question_start", "question_end")
 @routes.post("/api/rooms/{room_id}/marks")
 async def mark(request: web.Request) -> web.Response:
     """The interviewer marks the script: a question asked (`question_start`), its end (`question_end`)."""
-    authorize(request, Role.INTERVIEWER)
+    require_lead(authorize(request, Role.INTERVIEWER))
     data = await read_json_object(request)
     name = data.get("name")
     if name not in MARKERS:
@@ -85,7 +92,7 @@ async def get_report(request: web.Request) -> web.Response:
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     report = await request.app[STORE].get_report(room.id)
     if report is not None:
-        return web.json_response(report)
+        return web.json_response(await annotated_report(request.app, room.id, report))
     if room.status is not RoomStatus.ENDED:
         raise Conflict("the interview has not ended yet")
     return web.json_response({"error": "the report is being written", "status": "pending"}, status=202)

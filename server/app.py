@@ -5,22 +5,46 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from realtime.analyzer_process import ProcessAnalyzer
 from realtime.engine import AnalysisEngine
 from realtime.ice import restricted_host_addresses, rtc_configuration
 from realtime.pipeline import PipelineConfig
+from realtime.recording import Recordings
+from realtime.recording_segments import RecordingConfig
 from rooms.bus import LocalBus
+from rooms.nodes import shared_signing_key
+from rooms.scoring import load_scoring_config
 from rooms.store import SqliteRoomStore
-from server import api, live, metrics, pages
+from server import (
+    api,
+    cluster,
+    live,
+    metrics,
+    notes_api,
+    openapi,
+    pages,
+    privacy_api,
+    questions_api,
+    recording_api,
+    replay_pages,
+    report_api,
+    signaling,
+    templates_api,
+    webhooks,
+    webhooks_api,
+    webhooks_page,
+)
 from server.auth import TokenIssuer
 from server.errors import error_middleware
 from server.interviews import Admission, Interviews
-from server.keys import BUS, ENGINE, INTERVIEWS, METRICS, MONITOR, SETTINGS, STORE, TOKENS
+from server.keys import BUS, ENGINE, INTERVIEWS, METRICS, MONITOR, OUTBOX, RECORDINGS, SETTINGS, STORE, TOKENS
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.settings import Settings, load_or_create_secret
@@ -37,14 +61,21 @@ def default_engine(settings: Settings) -> AnalysisEngine:
     from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig
     from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig
 
-    audio: list = [VoiceAnalyzer(VoiceAnalyzerConfig(vad_engine=settings.vad_engine))]
+    deferred: list = []
     if settings.transcript:
-        audio.append(
-            TranscriptAnalyzer(TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models)))
+        config = TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models))
+        # In child processes: PocketSphinx holds the GIL while it decodes (see realtime/analyzer_process.py).
+        deferred.append(
+            ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", settings.asr_processes, name="transcript")
         )
     return AnalysisEngine(
-        video_analyzers=[FaceAnalyzer(FaceAnalyzerConfig(emotion_inference=settings.emotion_inference))],
-        audio_analyzers=audio,
+        video_analyzers=[
+            FaceAnalyzer(
+                FaceAnalyzerConfig(emotion_inference=settings.emotion_inference, look_away_after_s=settings.look_away_s)
+            )
+        ],
+        audio_analyzers=[VoiceAnalyzer(VoiceAnalyzerConfig(vad_engine=settings.vad_engine))],
+        deferred_audio_analyzers=deferred,
         threads=settings.analysis_threads,
     )
 
@@ -68,7 +99,12 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     )
     app[SETTINGS] = settings
     app[TOKENS] = TokenIssuer(
-        signing_key=load_or_create_secret(settings.data_dir / "signing_key"),
+        # Several nodes share one key through Redis, so a link issued by one node opens on every node.
+        signing_key=(
+            shared_signing_key(settings.redis_url)
+            if settings.redis_url
+            else load_or_create_secret(settings.data_dir / "signing_key")
+        ),
         admin_token=admin_token(settings),
         ttl_s=settings.token_ttl_s,
     )
@@ -81,13 +117,28 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
     app.add_routes(metrics.routes)
+    app.add_routes(notes_api.routes)  # notes, ratings, human decision, candidate status
+    app.add_routes(questions_api.routes)  # the lead's "next question" (template or free)
+    signaling.setup(app)  # the candidate <-> lead interviewer peer-to-peer call's relay
+    app.add_routes(webhooks_api.routes)
+    app.add_routes(privacy_api.routes)
+    app.add_routes(webhooks_page.routes)
+    app.add_routes(openapi.routes)
+    app.add_routes(templates_api.routes)  # templates CRUD, admin page, one-way script
+    app.add_routes(replay_pages.routes)  # replay page and the data it draws
+    app.add_routes(report_api.routes)  # the report as a PDF
+    app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
-    app.cleanup_ctx.append(_store_context)
+    app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
     app.cleanup_ctx.append(lambda a: _engine_context(a, engine_factory))
     # After the engine: loading models stalls start-up, which says nothing about load while serving.
     app.cleanup_ctx.append(_monitor_context)
+    app.cleanup_ctx.append(webhooks.webhooks_context)  # before the interviews, which emit into its outbox
     app.cleanup_ctx.append(_interviews_context)
+    app.cleanup_ctx.append(templates_api.templates_context)  # after the interviews, which its scripts drive
+    if settings.redis_url:
+        cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
 
 
@@ -123,6 +174,11 @@ async def _engine_context(app: web.Application, factory: EngineFactory) -> Async
 
 async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    recordings = Recordings(
+        settings.data_dir / "recordings",
+        RecordingConfig(enabled=settings.recording, height=settings.recording_height, fps=settings.recording_fps),
+    )
+    app[RECORDINGS] = recordings
     interviews = Interviews(
         store=app[STORE],
         bus=app[BUS],
@@ -131,6 +187,10 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
         admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,
+        outbox=app[OUTBOX],
+        # Read at start-up: a broken scoring file stops the server here rather than failing every report.
+        scoring=load_scoring_config(settings.scoring_config),
+        recordings=recordings,
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews
@@ -140,3 +200,4 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
     node_health.cancel()
     await asyncio.gather(node_health, return_exceptions=True)
     await interviews.close()
+    await recordings.close()  # after the sessions, whose recorders write their last segments

@@ -25,6 +25,9 @@ class ForbiddenError(Exception):
 class Principal:
     role: Role
     room_id: str | None  # None for the admin, who may act on every room
+    # An interviewer token is the room's lead unless it says otherwise ("lead": false marks an observer, who
+    # watches and takes notes but may not end the interview or mark questions). Older tokens carry no claim.
+    lead: bool = True
 
 
 class TokenIssuer:
@@ -33,9 +36,11 @@ class TokenIssuer:
         self._admin_token = admin_token
         self._ttl_s = ttl_s
 
-    def issue(self, room_id: str, role: Role, now: float | None = None) -> str:
+    def issue(self, room_id: str, role: Role, now: float | None = None, lead: bool = True) -> str:
         issued = int(now if now is not None else time.time())
         claims = {"sub": room_id, "role": role.value, "iat": issued, "exp": issued + self._ttl_s}
+        if not lead:
+            claims["lead"] = False
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
 
     def verify(self, token: str | None, room_id: str | None) -> Principal:
@@ -58,9 +63,15 @@ class TokenIssuer:
             raise AuthError("invalid token")  # admin power comes only from the admin token
         if room_id is not None and claims["sub"] != room_id:
             raise AuthError("token is for another room")
-        return Principal(role, claims["sub"])
+        return Principal(role, claims["sub"], lead=claims.get("lead") is not False)
 
 
 def require_role(principal: Principal, *allowed: Role) -> None:
     if principal.role is not Role.ADMIN and principal.role not in allowed:
         raise ForbiddenError(f"the {principal.role.value} role may not do this")
+
+
+def require_lead(principal: Principal) -> None:
+    """Only the lead interviewer (or the admin) steers the interview: observers watch and take notes."""
+    if principal.role is Role.INTERVIEWER and not principal.lead:
+        raise ForbiddenError("observers may not do this; only the lead interviewer can")

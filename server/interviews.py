@@ -5,21 +5,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import shutil
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 from aiortc import RTCConfiguration
 
 from analyzers.base import Marker
 from realtime.engine import AnalysisEngine
 from realtime.pipeline import InterviewPipeline, PipelineConfig
+from realtime.recording import Recordings
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
 from rooms.errors import Conflict, NotFound, Unavailable
-from rooms.model import Observation, ObservationType, Room, RoomStatus
+from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
+from rooms.outbox import EventType, WebhookOutbox
 from rooms.recorder import TimelineRecorder
 from rooms.report import build_report
+from rooms.rules import Rule
+from rooms.rules import evaluate as evaluate_rules
+from rooms.scoring import ScoringConfig, load_scoring_config
 from rooms.store import RoomStore
 from server.node_health import NodeMonitor
 
@@ -62,6 +70,9 @@ class Interviews:
         pipeline_config: PipelineConfig,
         admission: Admission,
         emotion_inference: bool = False,
+        outbox: WebhookOutbox | None = None,
+        scoring: ScoringConfig | None = None,
+        recordings: Recordings | None = None,
     ) -> None:
         self._store = store
         self._bus = bus
@@ -70,18 +81,33 @@ class Interviews:
         self._pipeline_config = pipeline_config
         self._admission = admission
         self._emotion_inference = emotion_inference
+        self._outbox = outbox
+        self._recordings = recordings  # the candidate's audio and video on disk (None: not recorded)
+        self._scoring = scoring or load_scoring_config()  # the report's dimensions (--scoring-config)
         self._sessions: dict[str, InterviewSession] = {}
         self._recorders: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
+        # Set by the templates feature: the rules of the template a room was created from.
+        self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
         return self._sessions
 
-    async def create(self, title: str, candidate_name: str) -> Room:
-        room = Room(id=secrets.token_urlsafe(9), title=title, candidate_name=candidate_name, created_at=time.time())
+    async def create(
+        self, title: str, candidate_name: str, template_id: str | None = None, mode: RoomMode = RoomMode.LIVE
+    ) -> Room:
+        room = Room(
+            id=secrets.token_urlsafe(9),
+            title=title,
+            candidate_name=candidate_name,
+            created_at=time.time(),
+            template_id=template_id,
+            mode=mode,
+        )
         await self._store.create_room(room)
+        await self._emit(EventType.ROOM_CREATED, {"room_id": room.id, "created_at": room.created_at, **_links(room)})
         return room
 
     async def get(self, room_id: str) -> Room:
@@ -108,6 +134,9 @@ class Interviews:
                 room.version += 1
                 await self._store.save_room(room)
                 self._publish_status(room, "room_status", room.status.value)
+                await self._emit(
+                    EventType.INTERVIEW_STARTED, {"room_id": room.id, "started_at": room.started_at, **_links(room)}
+                )
             return answer
 
     async def _open_session(self, room: Room) -> InterviewSession:
@@ -128,6 +157,7 @@ class Interviews:
             pipeline,
             self._rtc_config,
             on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
+            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings else None,
         )
         self._sessions[room.id] = session
         return session
@@ -139,20 +169,41 @@ class Interviews:
             raise Conflict("the candidate is not streaming yet")
         return await session.add_viewer(offer_sdp)
 
-    async def mark(self, room_id: str, name: str, label: str | None) -> Observation:
-        """Record a script marker (a question's start or end) now, on the interview's media time."""
+    async def mark(
+        self,
+        room_id: str,
+        name: str,
+        label: str | None,
+        *,
+        detail: dict[str, Any] | None = None,
+        analyze: str | bool = True,
+        at: float | None = None,
+    ) -> Observation:
+        """Record a script marker (a question's start or end) on the interview's media time.
+
+        A one-way script adds `detail` (question index, text, take), chooses which marker name the analyzers
+        get (`analyze`: True the same, False none, or another name) and may date it at a deadline (`at`, wall
+        clock) that passed while nobody was connected.
+        """
         room = await self.get(room_id)
         session = self._sessions.get(room_id)
-        if room.status is not RoomStatus.LIVE or session is None or room.started_at is None:
+        if room.status is not RoomStatus.LIVE or room.started_at is None:
+            raise Conflict("the interview is not live")
+        if session is None and detail is None:
             raise Conflict("the interview is not live")
         now = time.time()
-        marker = Marker(name, now - room.started_at)
-        session.pipeline.mark(marker)
-        observation = Observation(
-            ObservationType.EVENT, name, label, marker.t, now, {"label": label} if label else None
-        )
+        when = now if at is None else min(at, now)
+        t = max(0.0, when - room.started_at)
+        if session is not None and analyze:
+            session.pipeline.mark(Marker(name if analyze is True else str(analyze), t))
+        merged = {**({"label": label} if label else {}), **(detail or {})}
+        observation = Observation(ObservationType.EVENT, name, label, t, now, merged or None)
         self._bus.publish(room_id, [observation])
-        self._recorders[room_id].add([observation])
+        recorder = self._recorders.get(room_id)
+        if recorder is not None:
+            recorder.add([observation])
+        else:  # the candidate is away after a restart: the script's clock runs on, so its markers are stored now
+            await self._store.append_observations(room_id, [observation])
         return observation
 
     def status_snapshot(self, room: Room) -> list[Observation]:
@@ -175,23 +226,80 @@ class Interviews:
             room.version += 1
             await self._store.save_room(room)
             self._publish_status(room, "room_status", room.status.value)
-        task = asyncio.create_task(self.write_report(room))
+            await self._emit(
+                EventType.INTERVIEW_ENDED,
+                {"room_id": room.id, "started_at": room.started_at, "ended_at": room.ended_at, **_links(room)},
+            )
+        if self._recordings is not None:
+            self._recordings.join(room.id)  # in the background: the segments become one playable file
+        # Named so a deletion can wait for it.
+        task = asyncio.create_task(self.write_report(room), name=f"report-{room.id}")
         self._report_tasks.add(task)
         task.add_done_callback(self._report_tasks.discard)
         return room
 
     async def write_report(self, room: Room) -> dict:
         timeline = await self._store.timeline(room.id)
+        # generated_at is the stored end, not now: the same timeline and configuration rebuild the same report.
+        generated_at = room.ended_at or room.started_at or room.created_at
         report = await asyncio.get_running_loop().run_in_executor(
             None,
-            lambda: build_report(room, timeline, time.time(), emotion_inference=self._emotion_inference),
+            lambda: build_report(
+                room, timeline, generated_at, emotion_inference=self._emotion_inference, scoring=self._scoring
+            ),
         )
+        if self.report_rules is not None:  # the template's rules set the outcome recommendation
+            report["outcome"] = evaluate_rules(await self.report_rules(room), report)
         await self._store.save_report(room.id, report)
-        log.info("report for room %s ready (%d observations)", room.id, len(timeline))
+        log.info(
+            "report for room %s ready (%d observations), %.0f ms after the end",
+            room.id,
+            len(timeline),
+            (time.time() - (room.ended_at or time.time())) * 1000.0,
+        )
+        # The link, not the content: scores go only to whoever fetches them with an authorized token.
+        await self._emit(
+            EventType.REPORT_READY,
+            {"room_id": room.id, "generated_at": report.get("generated_at"), **_links(room, report=True)},
+        )
         return report
+
+    async def delete(self, room_id: str, media_dir: Path) -> None:
+        """Deletion on request: the room, its timeline, its report and its media directory.
+
+        A live room is refused (409): end it first, so nothing is still writing what is being deleted.
+        """
+        async with self._locks[room_id]:
+            room = await self.get(room_id)
+            if room.status is RoomStatus.LIVE or room_id in self._sessions:
+                raise Conflict("the interview is live: end it before deleting it")
+            # A report still being written, or a recording still being joined, would write itself back after
+            # the delete: wait for them (found by the names their creators give them).
+            names = (f"report-{room_id}", f"join-recording-{room_id}")
+            pending = [t for t in asyncio.all_tasks() if t.get_name() in names]
+            await asyncio.gather(*pending, return_exceptions=True)
+            # Media first: if that fails the room is still there to retry the request on.
+            await asyncio.get_running_loop().run_in_executor(None, _remove_tree, media_dir)
+            await self._store.delete_room(room_id)
+            await self._emit(EventType.CANDIDATE_DELETED, {"room_id": room_id, "deleted_at": time.time()})
+        self._locks.pop(room_id, None)
+
+    async def _emit(self, event_type: EventType, data: dict[str, Any]) -> None:
+        """Queue a webhook event once the state change it announces is stored.
+
+        An outbox failure is logged, not raised: the change already happened, and the caller must hear so.
+        """
+        if self._outbox is None:
+            return
+        try:
+            await self._outbox.enqueue(event_type, data)
+        except Exception:
+            log.exception("could not queue webhook event %s for %s", event_type, data.get("room_id"))
 
     async def recover(self) -> None:
         """After a restart: write the reports that ended rooms are missing (a crash during generation)."""
+        if self._recordings is not None:
+            await self._recordings.recover()  # joins, in the background, what a killed server recorded
         for room in await self._store.list_rooms(limit=1000):
             if room.status is RoomStatus.ENDED and await self._store.get_report(room.id) is None:
                 await self.write_report(room)
@@ -222,3 +330,16 @@ class Interviews:
         for room_id in list(self._sessions):
             await self._stop_session(room_id)
         await asyncio.gather(*self._report_tasks, return_exceptions=True)
+
+
+def _links(room: Room, report: bool = False) -> dict[str, Any]:
+    """API paths (root-relative) a receiver calls back with its own admin or HR credentials."""
+    links = {"room": f"/api/rooms/{room.id}"}
+    if report:
+        links["report"] = f"/api/rooms/{room.id}/report"
+    return {"links": links}
+
+
+def _remove_tree(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)

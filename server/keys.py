@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import aiohttp
 from aiohttp import web
 
 from realtime.engine import AnalysisEngine
+from realtime.recording import Recordings
 from rooms.bus import LocalBus
+from rooms.nodes import NodeRegistry
+from rooms.outbox import WebhookOutbox
 from rooms.store import RoomStore
+from rooms.template_store import TemplateStore
 from server.auth import TokenIssuer
 from server.interviews import Interviews
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor
+from server.one_way import OneWayScripts
 from server.settings import Settings
+from server.signaling_hub import SignalingHub
 
 SETTINGS = web.AppKey("settings", Settings)
 TOKENS = web.AppKey("tokens", TokenIssuer)
@@ -21,3 +28,13 @@ ENGINE = web.AppKey("engine", AnalysisEngine)
 INTERVIEWS = web.AppKey("interviews", Interviews)
 MONITOR = web.AppKey("monitor", NodeMonitor)
 METRICS = web.AppKey("metrics", NodeMetrics)
+SIGNALING = web.AppKey("signaling", SignalingHub)
+OUTBOX = web.AppKey("outbox", WebhookOutbox)
+# Cluster mode only (--redis): the node registry, and the HTTP client that proxies to other nodes.
+NODES = web.AppKey("nodes", NodeRegistry)
+PEER_HTTP = web.AppKey("peer_http", aiohttp.ClientSession)
+# Question templates and the one-way interviews' scripts.
+TEMPLATES = web.AppKey("templates", TemplateStore)
+ONE_WAY = web.AppKey("one_way", OneWayScripts)
+# The candidates' recorded audio and video (data/recordings/<room_id>/).
+RECORDINGS = web.AppKey("recordings", Recordings)

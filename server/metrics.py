@@ -67,6 +67,7 @@ class _LiveCollector(Collector):
                 ("frames_dropped", "Video frames replaced while analysis was busy"),
                 ("frames_analyzed", "Video frames analyzed"),
                 ("audio_gaps", "Times audio analysis fell 2 s behind and lost audio"),
+                ("deferred_audio_gaps", "Times speech recognition fell a whole window behind and skipped audio"),
             )
         }
         for room_id, session in sessions.items():

@@ -13,6 +13,9 @@ from rooms.errors import NotFound
 from rooms.model import Role
 from server.auth import AuthError, ForbiddenError
 from server.keys import INTERVIEWS, SETTINGS, STORE
+from server.live_pages import candidate_call_context, interviewer_call_context
+from server.notes_api import annotated_report
+from server.report_document import report_context
 from server.requests import authorize
 
 routes = web.RouteTableDef()
@@ -46,17 +49,22 @@ async def candidate_page(request: web.Request) -> web.Response:
             room=room.to_public(),
             token=token,
             offer_url=_with_token(f"/api/rooms/{room.id}/offer", token),
+            **candidate_call_context(room, token),
             status_url=_with_token(f"/api/rooms/{room.id}", token),
             ice_servers=browser_ice_servers(settings.ice_servers),
             retention_days=settings.retention_days,
             organisation=settings.organisation,
+            # What the consent notice lists must be what this deployment does.
+            recording=settings.recording,
+            transcript=settings.transcript,
+            emotion_inference=settings.emotion_inference,
         ),
     )
 
 
 @routes.get("/rooms/{room_id}/dashboard")
 async def interviewer_page(request: web.Request) -> web.Response:
-    authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, Role.INTERVIEWER, Role.HR)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     token = request.query["token"]
     base = f"/api/rooms/{room.id}"
@@ -73,8 +81,10 @@ async def interviewer_page(request: web.Request) -> web.Response:
             marks_url=_with_token(f"{base}/marks", token),
             report_url=_with_token(f"/rooms/{room.id}/report", token),
             report_api_url=_with_token(f"{base}/report", token),
+            replay_url=_with_token(f"/rooms/{room.id}/replay", token),
             ice_servers=browser_ice_servers(request.app[SETTINGS].ice_servers),
             emotion_inference=request.app[SETTINGS].emotion_inference,
+            **(await interviewer_call_context(request.app, principal, room, token)),
         ),
     )
 
@@ -84,13 +94,17 @@ async def report_page(request: web.Request) -> web.Response:
     authorize(request, Role.INTERVIEWER, Role.HR)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     report = await request.app[STORE].get_report(room.id)
+    if report is not None:
+        report = await annotated_report(request.app, room.id, report)  # with notes and the human decision
     if report is None:
         return _error_page(
             request, 409, "The report is not ready yet. It is written within seconds of the interview's end."
         )
-    return aiohttp_jinja2.render_template(
-        "report.html", request, _context(request, room=room.to_public(), report=report)
-    )
+    replay_url = _with_token(f"/rooms/{room.id}/replay", request.query.get("token", ""))
+    pdf_url = _with_token(f"/api/rooms/{room.id}/report.pdf", request.query.get("token", ""))
+    # The same context as the PDF (server/report_api.py), charts included: one template for both.
+    view = report_context(room.to_public(), report, pdf=False, pdf_url=pdf_url)
+    return aiohttp_jinja2.render_template("report.html", request, _context(request, replay_url=replay_url, **view))
 
 
 def _error_page(request: web.Request, status: int, message: str) -> web.Response:

@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import os
 import secrets
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +26,17 @@ class Settings:
     token_ttl_s: int = 7 * 24 * 3600
     analysis_fps: float = 10.0
     # Live interviews one node admits; bench/load.py measures what a machine carries (see README).
-    max_interviews: int = 8
+    max_interviews: int = 6
     max_body_bytes: int = 256 * 1024
     retention_days: int = 90
     organisation: str = "Your organisation"
     # Emotion-style inference (an expression classifier) is off unless a deployment turns it on: some
     # jurisdictions ban emotion recognition at work. Descriptive measures are unaffected.
     emotion_inference: bool = False
+    # Eye contact lost for longer than this is flagged as a look-away.
+    look_away_s: float = 3.0
+    # The report's scoring dimensions and weights (TOML); None = rooms/scoring_default.toml.
+    scoring_config: Path | None = None
     # The interview language, for speech recognition: "en" works out of the box (pocketsphinx); others need
     # a Kaldi model folder for vosk. Without one the transcript is off and every other measure still works.
     language: str = "en"
@@ -39,6 +44,24 @@ class Settings:
     transcript: bool = True
     vad_engine: str = "silero"
     analysis_threads: int = field(default_factory=lambda: os.cpu_count() or 2)
+    # One-way interviews: every template countdown is multiplied by this (tests shrink them; 1.0 in production).
+    script_time_scale: float = 1.0
+    # Several nodes: a Redis URL switches the store and the live bus to Redis (see README "Several nodes on Redis").
+    redis_url: str | None = None
+    node_id: str = field(default_factory=socket.gethostname)
+    # Where other nodes and new candidates reach this node (redirected links, proxied signaling).
+    public_url: str | None = None
+    # Webhook retries: exponential from base to max (with jitter), failed after max attempts (~19 h by default).
+    webhook_retry_base_s: float = 5.0
+    webhook_retry_max_s: float = 3600.0
+    webhook_max_attempts: int = 20
+    webhook_concurrency: int = 4
+    # Child processes that run speech recognition (its decoder holds the GIL, so it must not share ours).
+    asr_processes: int = field(default_factory=lambda: os.cpu_count() or 2)
+    # Server-side recording of each candidate (data/recordings/<room_id>/); VP8 at this height and frame rate.
+    recording: bool = True
+    recording_height: int = 360
+    recording_fps: float = 10.0
 
     @classmethod
     def from_args(cls, argv: list[str] | None = None) -> Settings:
@@ -71,6 +94,9 @@ class Settings:
             default=_env_flag("INTERVIEW_EMOTION_INFERENCE"),
             help="enable the expression classifier (off by default; banned at work in some jurisdictions)",
         )
+        parser.add_argument(
+            "--look-away-s", type=float, default=defaults.look_away_s, help="flag eye contact lost for this long"
+        )
         parser.add_argument("--language", default=os.environ.get("INTERVIEW_LANGUAGE", defaults.language))
         parser.add_argument(
             "--vosk-model",
@@ -81,8 +107,50 @@ class Settings:
             help="a Kaldi model folder for vosk speech recognition in language LANG (repeatable)",
         )
         parser.add_argument("--no-transcript", action="store_true", help="turn speech recognition off")
+        parser.add_argument(
+            "--asr-processes", type=int, default=defaults.asr_processes, help="child processes for speech recognition"
+        )
         parser.add_argument("--vad", choices=("silero", "webrtc"), default=defaults.vad_engine)
+        parser.add_argument(
+            "--no-recording",
+            action="store_true",
+            default=os.environ.get("INTERVIEW_RECORDING", "1").strip().lower() in ("0", "false", "no", "off"),
+            help="do not record the candidates' audio and video (also INTERVIEW_RECORDING=0)",
+        )
+        parser.add_argument(
+            "--recording-height", type=_recording_height, default=defaults.recording_height, metavar="PIXELS"
+        )
+        parser.add_argument("--recording-fps", type=_recording_fps, default=defaults.recording_fps, metavar="FPS")
+        parser.add_argument(
+            "--script-time-scale",
+            type=_positive_float,
+            default=defaults.script_time_scale,
+            metavar="FACTOR",
+            help="multiply one-way interview countdowns by this (e.g. 0.05 in tests)",
+        )
+        parser.add_argument("--webhook-retry-base", type=float, default=defaults.webhook_retry_base_s, metavar="S")
+        parser.add_argument("--webhook-retry-max", type=float, default=defaults.webhook_retry_max_s, metavar="S")
+        parser.add_argument("--webhook-max-attempts", type=int, default=defaults.webhook_max_attempts)
         parser.add_argument("--organisation", default=os.environ.get("INTERVIEW_ORGANISATION", defaults.organisation))
+        parser.add_argument(
+            "--redis",
+            default=os.environ.get("INTERVIEW_REDIS_URL") or None,
+            metavar="URL",
+            help="share rooms and live observations with other nodes through this Redis, e.g. redis://127.0.0.1:6379/0",
+        )
+        parser.add_argument("--node-id", default=os.environ.get("INTERVIEW_NODE_ID") or None)
+        parser.add_argument(
+            "--public-url",
+            default=os.environ.get("INTERVIEW_PUBLIC_URL") or None,
+            help="this node's URL as other nodes and candidates reach it (default http://HOST:PORT)",
+        )
+        parser.add_argument(
+            "--scoring-config",
+            type=Path,
+            default=os.environ.get("INTERVIEW_SCORING_CONFIG") or None,
+            metavar="PATH",
+            help="TOML file with the report's scoring dimensions and weights (default: rooms/scoring_default.toml)",
+        )
         args = parser.parse_args(argv)
         return cls(
             host=args.host,
@@ -95,16 +163,59 @@ class Settings:
             max_interviews=args.max_interviews,
             retention_days=args.retention_days,
             organisation=args.organisation,
+            redis_url=args.redis,
+            node_id=args.node_id or f"{socket.gethostname()}-{args.port}",
+            public_url=(args.public_url or f"http://{args.host}:{args.port}").rstrip("/"),
             emotion_inference=args.emotion_inference,
+            look_away_s=args.look_away_s,
+            scoring_config=args.scoring_config,
             language=args.language,
             vosk_models=tuple(args.vosk_model),
             transcript=not args.no_transcript,
+            asr_processes=max(1, args.asr_processes),
+            recording=not args.no_recording,
+            recording_height=args.recording_height,
+            recording_fps=args.recording_fps,
             vad_engine=args.vad,
+            script_time_scale=args.script_time_scale,
+            webhook_retry_base_s=args.webhook_retry_base,
+            webhook_retry_max_s=args.webhook_retry_max,
+            webhook_max_attempts=args.webhook_max_attempts,
         )
 
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 < value <= 100.0:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 100: {text!r}")
+    return value
+
+
+def _recording_height(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 64 <= value <= 1080:
+        raise argparse.ArgumentTypeError(f"must be between 64 and 1080 pixels: {text!r}")
+    return value
+
+
+def _recording_fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1.0 <= value <= 30.0:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 30: {text!r}")
+    return value
 
 
 def _language_folder(text: str) -> tuple[str, str]:

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.media_fixtures import CameraClip, SpeechClip, build_camera_clip, build_speech_clip
+from tests.media_fixtures import CameraClip, SpeechClip, build_bot_clip, build_camera_clip, build_speech_clip
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN = "test-admin-token"
@@ -36,6 +37,26 @@ def camera_clip(media_dir: Path) -> CameraClip:
 @pytest.fixture(scope="session")
 def speech_clip(media_dir: Path) -> SpeechClip:
     return build_speech_clip(media_dir)
+
+
+@pytest.fixture(scope="session")
+def bot_media(media_dir: Path, camera_clip: CameraClip, speech_clip: SpeechClip) -> Path:
+    """The candidate bot's camera and microphone as one file (tests/bot.py plays it)."""
+    return build_bot_clip(media_dir, camera_clip, speech_clip)
+
+
+@pytest.fixture
+def loopback_ice() -> Iterator[None]:
+    """aiortc in the test process (bots, dashboards) offers 127.0.0.1 only, like the server under test."""
+    from realtime.ice import restricted_host_addresses
+
+    with restricted_host_addresses(["127.0.0.1"]):
+        yield
+
+
+def room_token(url: str) -> str:
+    """The role token a room link carries in its query."""
+    return parse_qs(urlparse(url).query)["token"][0]
 
 
 def free_port() -> int:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlparse
-
 import jwt
 import pytest
 
-from tests.conftest import RunningServer
-
-
-def _token(url: str) -> str:
-    return parse_qs(urlparse(url).query)["token"][0]
+from tests.conftest import RunningServer, room_token
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +49,7 @@ def test_expired_and_forged_tokens(server: RunningServer, room: dict) -> None:
 
 
 def test_candidate_cannot_read_scores(server: RunningServer, room: dict) -> None:
-    candidate = _token(room["candidate_url"])
+    candidate = room_token(room["candidate_url"])
     for method, path in [
         ("GET", f"/api/rooms/{room['id']}/report"),
         ("GET", f"/api/rooms/{room['id']}/timeline"),
@@ -71,7 +65,7 @@ def test_candidate_cannot_read_scores(server: RunningServer, room: dict) -> None
 
 def test_token_for_another_room(server: RunningServer, room: dict) -> None:
     other = server.create_room(title="Other")
-    status, body = server.request("GET", f"/api/rooms/{other['id']}", token=_token(room["interviewer_url"]))
+    status, body = server.request("GET", f"/api/rooms/{other['id']}", token=room_token(room["interviewer_url"]))
     _assert_json_error(status, body, 401)
 
 
@@ -114,7 +108,7 @@ def test_oversized_body(server: RunningServer) -> None:
     ],
 )
 def test_malformed_offers(server: RunningServer, room: dict, offer: dict) -> None:
-    candidate = _token(room["candidate_url"])
+    candidate = room_token(room["candidate_url"])
     status, body = server.request("POST", f"/api/rooms/{room['id']}/offer", offer, token=candidate)
     _assert_json_error(status, body, 400)
 
@@ -125,13 +119,13 @@ def test_malformed_offers(server: RunningServer, room: dict, offer: dict) -> Non
 )
 def test_bad_markers(server: RunningServer, room: dict, body: dict, expected: int) -> None:
     status, answer = server.request(
-        "POST", f"/api/rooms/{room['id']}/marks", body, token=_token(room["interviewer_url"])
+        "POST", f"/api/rooms/{room['id']}/marks", body, token=room_token(room["interviewer_url"])
     )
     _assert_json_error(status, answer, expected)
 
 
 def test_view_before_candidate_streams(server: RunningServer, room: dict) -> None:
-    interviewer = _token(room["interviewer_url"])
+    interviewer = room_token(room["interviewer_url"])
     status, body = server.request(
         "POST", f"/api/rooms/{room['id']}/view", {"type": "offer", "sdp": "v=0\r\nm=video 9 x\r\n"}, token=interviewer
     )
@@ -148,7 +142,7 @@ def test_unknown_route_and_method(server: RunningServer) -> None:
 def test_pages_show_readable_errors(server: RunningServer, room: dict) -> None:
     status, body = server.request("GET", f"/rooms/{room['id']}/join?token=nonsense", token=None)
     assert status == 401 and "<html" in body.lower()
-    status, body = server.request("GET", f"/rooms/nope/join?token={_token(room['candidate_url'])}", token=None)
+    status, body = server.request("GET", f"/rooms/nope/join?token={room_token(room['candidate_url'])}", token=None)
     assert status == 401  # the token names another room
 
 

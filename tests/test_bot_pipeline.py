@@ -5,31 +5,16 @@ from __future__ import annotations
 import asyncio
 import statistics
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
-from realtime.ice import restricted_host_addresses
 from tests.bot import candidate_bot, collect_observations, negotiate
-from tests.conftest import RunningServer
-from tests.media_fixtures import CameraClip, SpeechClip, build_bot_clip
+from tests.conftest import RunningServer, room_token
 
-
-def _token(url: str) -> str:
-    return parse_qs(urlparse(url).query)["token"][0]
-
-
-@pytest.fixture(scope="module")
-def bot_media(media_dir: Path, camera_clip: CameraClip, speech_clip: SpeechClip) -> Path:
-    return build_bot_clip(media_dir, camera_clip, speech_clip)
-
-
-@pytest.fixture(autouse=True)
-def loopback_ice():
-    with restricted_host_addresses(["127.0.0.1"]):
-        yield
+# Every test here streams from bots on this host: ICE offers loopback only.
+pytestmark = pytest.mark.usefixtures("loopback_ice")
 
 
 async def test_bot_streams_viewer_watches_reconnect_continues_report_follows(
@@ -37,7 +22,7 @@ async def test_bot_streams_viewer_watches_reconnect_continues_report_follows(
 ) -> None:
     room = server.create_room(title="Pipeline test")
     room_id = room["id"]
-    candidate, interviewer = _token(room["candidate_url"]), _token(room["interviewer_url"])
+    candidate, interviewer = room_token(room["candidate_url"]), room_token(room["interviewer_url"])
     offer_path = f"/api/rooms/{room_id}/offer?token={candidate}"
     live_path = f"/api/rooms/{room_id}/live?token={interviewer}"
 
@@ -102,8 +87,8 @@ async def test_bot_streams_viewer_watches_reconnect_continues_report_follows(
 async def test_h264_candidate_is_analyzed(server: RunningServer, bot_media: Path) -> None:
     """iOS Safari and WeChat webviews send H.264: the server must take it as well as VP8."""
     room = server.create_room(title="H.264")
-    offer_path = f"/api/rooms/{room['id']}/offer?token={_token(room['candidate_url'])}"
-    live_path = f"/api/rooms/{room['id']}/live?token={_token(room['interviewer_url'])}"
+    offer_path = f"/api/rooms/{room['id']}/offer?token={room_token(room['candidate_url'])}"
+    live_path = f"/api/rooms/{room['id']}/live?token={room_token(room['interviewer_url'])}"
     async with aiohttp.ClientSession(server.base_url) as http:
         async with candidate_bot(server.base_url, offer_path, bot_media, video_codec="video/H264") as pc:
             observations = await collect_observations(http, live_path, seconds=5)
@@ -114,8 +99,8 @@ async def test_h264_candidate_is_analyzed(server: RunningServer, bot_media: Path
 
 async def test_question_markers_give_answer_latency(server: RunningServer, bot_media: Path) -> None:
     room = server.create_room(title="Markers")
-    interviewer = _token(room["interviewer_url"])
-    offer_path = f"/api/rooms/{room['id']}/offer?token={_token(room['candidate_url'])}"
+    interviewer = room_token(room["interviewer_url"])
+    offer_path = f"/api/rooms/{room['id']}/offer?token={room_token(room['candidate_url'])}"
     live_path = f"/api/rooms/{room['id']}/live?token={interviewer}"
     marks = f"/api/rooms/{room['id']}/marks"
     status, body = server.request("POST", marks, {"name": "question_end"}, token=interviewer)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
@@ -12,12 +11,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 
 from realtime.ice import restricted_host_addresses
 from tests.bot import candidate_bot, collect_observations
-from tests.conftest import RunningServer, start_server, stop_server
-from tests.media_fixtures import CameraClip, SpeechClip, build_bot_clip
-
-
-def _token(url: str) -> str:
-    return parse_qs(urlparse(url).query)["token"][0]
+from tests.conftest import RunningServer, room_token, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
@@ -27,22 +21,17 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     stop_server(server)
 
 
-@pytest.fixture(scope="module")
-def bot_media(media_dir: Path, camera_clip: CameraClip, speech_clip: SpeechClip) -> Path:
-    return build_bot_clip(media_dir, camera_clip, speech_clip)
-
-
 async def test_a_full_node_turns_new_interviews_away_but_lets_reconnects_in(
     small_server: RunningServer, bot_media: Path
 ) -> None:
     first, second = small_server.create_room(title="first"), small_server.create_room(title="second")
-    first_offer = f"/api/rooms/{first['id']}/offer?token={_token(first['candidate_url'])}"
-    second_offer = f"/api/rooms/{second['id']}/offer?token={_token(second['candidate_url'])}"
+    first_offer = f"/api/rooms/{first['id']}/offer?token={room_token(first['candidate_url'])}"
+    second_offer = f"/api/rooms/{second['id']}/offer?token={room_token(second['candidate_url'])}"
     with restricted_host_addresses(["127.0.0.1"]):
         async with candidate_bot(small_server.base_url, first_offer, bot_media):
             async with aiohttp.ClientSession(small_server.base_url) as http:
                 await collect_observations(
-                    http, f"/api/rooms/{first['id']}/live?token={_token(first['interviewer_url'])}", 2
+                    http, f"/api/rooms/{first['id']}/live?token={room_token(first['interviewer_url'])}", 2
                 )
                 pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
                 pc.addTransceiver("video", direction="sendonly")

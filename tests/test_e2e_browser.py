@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
@@ -15,15 +14,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import chromium
-from tests.conftest import RunningServer
+from tests.conftest import RunningServer, room_token
 from tests.media_fixtures import CameraClip, SpeechClip
 
 pytestmark = pytest.mark.browser
 STREAM_S = 30.0
-
-
-def _token(url: str) -> str:
-    return parse_qs(urlparse(url).query)["token"][0]
 
 
 def _js(driver, script: str):
@@ -34,7 +29,7 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
     server: RunningServer, camera_clip: CameraClip, speech_clip: SpeechClip
 ) -> None:
     room = server.create_room(title="Browser test", candidate_name="Grace Hopper")
-    room_id, interviewer = room["id"], _token(room["interviewer_url"])
+    room_id, interviewer = room["id"], room_token(room["interviewer_url"])
     first_seen: dict[str, float] = {}
     received: list[dict] = []
 

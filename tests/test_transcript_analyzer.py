@@ -343,3 +343,28 @@ def test_rejects_wrong_audio() -> None:
         session.process(AudioChunk(0.0, 0.0, np.zeros(160, np.float32)))
     with pytest.raises(ValueError):
         TranscriptConfig(engine="whisper")
+
+
+def test_out_of_process_sessions_give_the_same_observations(english: Spliced, english_20ms: list[Observation]) -> None:
+    """The server runs the transcript in child processes (PocketSphinx holds the GIL); nothing may change."""
+    from functools import partial
+
+    from realtime.analyzer_process import AnalyzerProcessError, ProcessAnalyzer
+
+    remote = ProcessAnalyzer(
+        partial(TranscriptAnalyzer, TranscriptConfig(language="en", engine="pocketsphinx")), "audio", 2
+    )
+    try:
+        remote.warm_up()
+        observed = run(remote.open("en-20ms"), english.pcm, 320)
+        assert [(o.type, o.name, o.value, o.t, o.detail) for o in observed] == [
+            (o.type, o.name, o.value, o.t, o.detail) for o in english_20ms
+        ]
+        closed = remote.open("closed")
+        closed.close()
+        # A failed call is reported to the caller, and the child serves on.
+        with pytest.raises(AnalyzerProcessError, match="KeyError"):
+            closed.process(AudioChunk(0.0, 0.0, english.pcm[:320]))
+        assert remote.open("after-the-error").close()[0].name == "transcript"
+    finally:
+        remote.close()

@@ -4,6 +4,9 @@ import { readConfig } from "../lib/config.js";
 import { acquireMedia, MediaProblem, showPreview, stopMedia } from "./media.js";
 import { CandidateSession } from "./session.js";
 import { holdWakeLock } from "./wakelock.js";
+import { InterviewerCall } from "./call.js";
+import { CandidateStatus } from "./status.js";
+import { OneWayInterview } from "./one_way.js";
 
 const config = readConfig();
 const $ = (id) => document.getElementById(id);
@@ -27,10 +30,43 @@ const STATUS_TEXT = {
   error: "Could not join the interview",
 };
 
+// The live two-way call with the interviewer (absent for one-way interviews), and the after-interview status.
+const call =
+  config.signalUrl && $("interviewer-video")
+    ? new InterviewerCall({
+        signalUrl: config.signalUrl,
+        iceServers: config.iceServers,
+        video: $("interviewer-video"),
+        stateEl: $("call-state"),
+      })
+    : null;
+const applicationStatus = config.candidateStatusUrl
+  ? new CandidateStatus({
+      url: config.candidateStatusUrl,
+      token: config.token,
+      section: $("application-status"),
+      messageEl: $("application-status-message"),
+      feedbackEl: $("application-feedback"),
+      scoresEl: $("application-scores"),
+    })
+  : null;
+window.__call = {
+  get pc() {
+    return call ? call.pc : null;
+  },
+  get state() {
+    return call ? call.state : null;
+  },
+};
+
 let stream = null;
 let session = null;
 let uiState = "idle";
 let wakeLock = null;
+// One-way interviews: the script decides when the connection starts (after the device check and practice).
+const oneWay = config.mode === "one_way" && $("one-way")
+  ? new OneWayInterview({ config, video: ui.preview, connectionState: () => uiState })
+  : null;
 
 // Tests read this; getters keep it live across reconnects.
 window.__interview = {
@@ -73,7 +109,16 @@ async function begin() {
   ui.retry.disabled = false;
   showPreview(ui.preview, stream);
   if (!wakeLock) wakeLock = holdWakeLock(); // a sleeping phone screen would stop the camera
+  if (oneWay && !oneWay.sessionStarted) {
+    render("idle", { statusText: "Camera and microphone on" });
+    if (oneWay.stream) oneWay.setStream(stream);
+    else oneWay.begin(stream, startSession);
+    return;
+  }
+  startSession();
+}
 
+function startSession() {
   session = new CandidateSession({
     offerUrl: config.offerUrl,
     statusUrl: config.statusUrl,
@@ -92,6 +137,10 @@ async function begin() {
       } else {
         render(state);
       }
+      if (state === "ended") {
+        if (call) call.ended();
+        if (applicationStatus) applicationStatus.show();
+      }
       if ((state === "ended" || state === "error") && wakeLock) {
         wakeLock.release();
         wakeLock = null;
@@ -99,6 +148,7 @@ async function begin() {
     },
   });
   session.start();
+  if (call) call.start(stream);
 }
 
 function onJoin() {
@@ -119,11 +169,13 @@ function onRetry() {
 if (!ui.join) {
   // The page was rendered for an interview that has already ended: there is nothing to join.
   uiState = config.roomStatus === "ended" ? "ended" : "idle";
+  if (uiState === "ended" && applicationStatus) applicationStatus.show();
 } else {
   ui.join.addEventListener("click", onJoin);
   ui.retry.addEventListener("click", onRetry);
   window.addEventListener("pagehide", () => {
     if (session) session.close();
+    if (call) call.stop();
   });
   // Back from the back/forward cache (iOS does this on app switches): the old connection was closed on pagehide.
   window.addEventListener("pageshow", (event) => {

@@ -45,6 +45,20 @@ export class CandidateSession {
       }
     };
     window.addEventListener("online", this._onOnline);
+    // A network change (Wi-Fi to 4G) where the browser reports one: the old path is probably gone, so a
+    // connection already "disconnected" is replaced now instead of after the grace period, and a backoff wait ends.
+    this._connection = navigator.connection || null;
+    this._onNetworkChange = () => {
+      if (this.finished) return;
+      if (this.state === "reconnecting" && this.timers.retry) {
+        this._onOnline();
+      } else if (this.pc && ["disconnected", "failed"].includes(peerState(this.pc))) {
+        this._retry("network changed");
+      }
+    };
+    if (this._connection && this._connection.addEventListener) {
+      this._connection.addEventListener("change", this._onNetworkChange);
+    }
     for (const track of stream.getTracks()) {
       track.addEventListener("ended", () => this._trackEnded(track));
     }
@@ -60,6 +74,9 @@ export class CandidateSession {
     this._clearAll();
     this._closePc();
     window.removeEventListener("online", this._onOnline);
+    if (this._connection && this._connection.removeEventListener) {
+      this._connection.removeEventListener("change", this._onNetworkChange);
+    }
   }
 
   _setState(state, info = {}) {

@@ -27,6 +27,8 @@ export function describeEvent(ev) {
       return { text: withLabel("Question started", value), tone: "info" };
     case "question_end":
       return { text: withLabel("Question ended — answer expected", value), tone: "info" };
+    case "note": // an interviewer's note (the notes panel shows its author and rating)
+      return { text: `Note: ${value}`, tone: "info" };
     case "face_lost":
       return { text: "Face left the view", tone: "bad" };
     case "face_found":
@@ -35,6 +37,11 @@ export function describeEvent(ev) {
       return { text: `${value} faces in view`, tone: "warn" };
     case "candidate_connected":
       return value ? { text: "Candidate connected", tone: "ok" } : { text: "Candidate disconnected", tone: "bad" };
+    // Several nodes: the server analysing the interview died (node_lost); a node took it over (segment).
+    case "node_lost":
+      return { text: `Server ${value} lost: analysis paused until the candidate reconnects`, tone: "bad" };
+    case "segment":
+      return { text: `Analysis running on server ${value}`, tone: "info" };
     case "room_status":
       return {
         text: value === "live" ? "Interview is live" : value === "ended" ? "Interview ended" : `Room is ${value}`,

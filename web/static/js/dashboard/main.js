@@ -11,6 +11,9 @@ import { DashboardState } from "./state.js";
 import { Tiles } from "./tiles.js";
 import { TranscriptPanel } from "./transcript.js";
 import { CandidateViewer } from "./viewer.js";
+import { LeadCall } from "./call.js";
+import { NotesPanel } from "./notes.js";
+import { NextQuestion } from "./questions.js";
 
 const RENDER_EVERY_MS = 250; // ≤ 4 redraws a second, however fast messages come
 const config = readConfig();
@@ -58,6 +61,62 @@ const viewer = new CandidateViewer({
   },
 });
 
+// --- live two-way call: the lead calls the candidate directly; observers and HR watch the server relay -------
+const usesCall = Boolean(config.signalUrl && $("join-call"));
+const call = usesCall
+  ? new LeadCall({
+      signalUrl: config.signalUrl,
+      iceServers: config.iceServers,
+      joinButton: $("join-call"),
+      micButton: $("mute-mic"),
+      remoteVideo: $("call-video"),
+      selfVideo: $("self-video"),
+      stateEl: $("call-state"),
+      onState: (s) => {
+        if (s === "connected") {
+          viewer.stop(); // the candidate now comes straight from their browser: spare the server the relay
+        } else if (s !== "ended" && state.candidateConnected && state.roomStatus !== "ended" && !viewer.wanted) {
+          viewer.want(true); // the call dropped: show the relay while it is called again
+        }
+        $("unmute").hidden = s === "connected";
+      },
+    })
+  : null;
+window.__call = {
+  get pc() {
+    return call ? call.pc : null;
+  },
+  get state() {
+    return call ? call.state : null;
+  },
+};
+const notes = config.notesUrl
+  ? new NotesPanel({
+      url: config.notesUrl,
+      token: config.token,
+      textInput: $("note-text"),
+      ratingInput: $("note-rating"),
+      authorInput: $("note-author"),
+      button: $("add-note"),
+      list: $("notes"),
+      emptyEl: $("notes-empty"),
+      statusEl: $("note-status"),
+    })
+  : null;
+if (notes) notes.load();
+const nextQuestion = $("next-question")
+  ? new NextQuestion({
+      url: config.questionUrl,
+      token: config.token,
+      questions: config.questions,
+      roomId: config.roomId,
+      button: $("next-question"),
+      nextEl: $("next-question-text"),
+      textInput: $("marker-label"),
+      statusEl: $("marker-status"),
+    })
+  : null;
+
 const unmute = $("unmute");
 unmute.addEventListener("click", () => {
   video.muted = !video.muted;
@@ -95,8 +154,11 @@ const ending = new Ending({
   token: config.token,
   onEnded: () => {
     showRoomStatus("ended");
+    if ($("replay-link")) $("replay-link").hidden = false;
     viewer.stop();
     if (markers) markers.disable();
+    if (call) call.stop();
+    if (nextQuestion) nextQuestion.disable();
   },
 });
 
@@ -115,10 +177,12 @@ const socket = new LiveSocket(config.wsUrl, {
     wsStatus.textContent = WS_TEXT[s] || s;
   },
   onMessage: (msg) => {
+    if (notes && msg && msg.type === "event" && msg.name === "note") notes.fromLive(msg);
     const change = state.ingest(msg);
     if (!change) return;
     if (change.name === "candidate_connected") {
-      if (state.roomStatus !== "ended") viewer.want(change.value);
+      // In a call the candidate comes peer to peer; the relay is only the stand-in until it connects.
+      if (state.roomStatus !== "ended" && !(call && call.state === "connected")) viewer.want(change.value);
     } else if (change.name === "room_status") {
       showRoomStatus(change.value);
       if (change.value === "ended") {

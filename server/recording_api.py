@@ -1,0 +1,33 @@
+"""GET /api/rooms/{id}/recording: the joined interview recording, with Range support so a player can seek."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from realtime.recording import RecordingState
+from rooms.errors import Conflict, NotFound
+from rooms.model import Role, RoomStatus
+from server.keys import INTERVIEWS, RECORDINGS
+from server.requests import authorize
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/rooms/{room_id}/recording")
+async def get_recording(request: web.Request) -> web.StreamResponse:
+    # A candidate never gets the recording back: it is the organisation's evaluation material.
+    authorize(request, Role.INTERVIEWER, Role.HR)
+    room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    recordings = request.app[RECORDINGS]
+    state = await recordings.state(room.id)
+    if state is RecordingState.JOINING:
+        return web.json_response({"error": "the recording is being joined", "status": "pending"}, status=202)
+    if state is RecordingState.READY:
+        # FileResponse answers Range requests with 206 and reads the file off the event loop.
+        return web.FileResponse(
+            recordings.media(room.id).recording,
+            headers={"Content-Type": "video/webm", "Cache-Control": "private, no-cache"},
+        )
+    if state is RecordingState.RECORDING and room.status is not RoomStatus.ENDED:
+        raise Conflict("the interview has not ended yet")
+    raise NotFound("no recording for this room")

@@ -1,0 +1,54 @@
+"""The closing report as a PDF download: GET /api/rooms/{id}/report.pdf (interviewer, HR, admin)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from rooms.errors import Conflict
+from rooms.model import Role, RoomStatus
+from server.keys import INTERVIEWS, STORE
+from server.notes_api import annotated_report
+from server.pages import PRODUCT_NAME
+from server.report_document import pdf_static_url, render_report_html, render_report_pdf, report_context
+from server.requests import authorize
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/rooms/{room_id}/report.pdf")
+async def report_pdf(request: web.Request) -> web.StreamResponse:
+    authorize(request, Role.INTERVIEWER, Role.HR)
+    room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    report = await request.app[STORE].get_report(room.id)
+    if report is None:
+        if room.status is not RoomStatus.ENDED:
+            raise Conflict("the interview has not ended yet")
+        return web.json_response({"error": "the report is being written", "status": "pending"}, status=202)
+    report = await annotated_report(request.app, room.id, report)  # with notes and the human decision, as the page
+    env = aiohttp_jinja2.get_env(request.app)
+    context = {
+        "product_name": PRODUCT_NAME,
+        "static_url": pdf_static_url(),
+        **report_context(room.to_public(), report, pdf=True),
+    }
+
+    def render() -> tuple[bytes, float]:
+        start = time.perf_counter()
+        pdf = render_report_pdf(render_report_html(env, context))
+        return pdf, (time.perf_counter() - start) * 1000.0
+
+    # Layout and font shaping take a second or so of CPU: off the event loop, which carries live media.
+    pdf, render_ms = await asyncio.get_running_loop().run_in_executor(None, render)
+    return web.Response(
+        body=pdf,
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="interview-report-{room.id}.pdf"',
+            "Server-Timing": f"render;dur={render_ms:.0f}",
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,49 @@
+"""The closing report as a document: one jinja2 template for the HTML page and the PDF (WeasyPrint renders it).
+
+The PDF is rendered from the same markup the page shows, with the stylesheets read from web/static on disk; the
+fetcher allows only file: and data: URLs, so rendering never touches the network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from server.report_charts import report_charts
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+TEMPLATE = "report.html"
+
+
+def report_context(
+    room: dict[str, Any], report: dict[str, Any], *, pdf: bool, pdf_url: str | None = None
+) -> dict[str, Any]:
+    """What report.html needs beyond the common page context: the report, its charts, and how it is shown."""
+    return {
+        "room": room,
+        "report": report,
+        "charts": report_charts(report),
+        "pdf": pdf,
+        "pdf_url": pdf_url,
+    }
+
+
+def render_report_html(env: jinja2.Environment, context: dict[str, Any]) -> str:
+    return env.get_template(TEMPLATE).render(context)
+
+
+def render_report_pdf(html: str) -> bytes:
+    """HTML -> PDF bytes. CPU-bound (about a second for a long report): call it from a worker thread."""
+    # Imported here: WeasyPrint loads Pango through cffi, which only a process that renders a PDF needs.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"file", "data"})
+    return HTML(string=html, base_url=WEB_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf()
+
+
+def pdf_static_url() -> str:
+    """Where the PDF's stylesheets come from: the static folder on disk (the page uses /static over HTTP)."""
+    return (WEB_DIR / "static").as_uri()

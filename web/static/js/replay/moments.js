@@ -1,0 +1,88 @@
+// Flagged moments and question spans as lists of buttons that seek the replay; the moment playing is marked.
+
+import { formatClock, formatNumber } from "../lib/format.js";
+
+export function describeFlag(flag) {
+  const seconds = (v) => `${formatNumber(Number(v), 1)} s`;
+  switch (flag.kind) {
+    case "face_lost":
+      return typeof flag.end === "number"
+        ? `Face out of view for ${seconds(flag.end - flag.start)}`
+        : "Face out of view";
+    case "multiple_faces":
+      return `${flag.value ?? "Several"} faces in view`;
+    case "look_away":
+      return typeof flag.value === "number" ? `Looked away for ${seconds(flag.value)}` : "Looked away";
+    case "long_pause":
+      return `Pause of ${seconds(flag.value)}`;
+    default:
+      return flag.kind.replace(/_/g, " ");
+  }
+}
+
+const TONE = { face_lost: "bad", multiple_faces: "warn", look_away: "info", long_pause: "" };
+
+export class MomentList {
+  /**
+   * @param {HTMLOListElement} list
+   * @param {{start: number, end: number|null}[]} moments  sorted by start
+   * @param {(m: object) => {text: string, tone?: string, kind?: string}} describe
+   * @param {(t: number) => void} onSeek
+   */
+  constructor(list, moments, describe, onSeek) {
+    this.moments = moments;
+    this.items = moments.map((moment, i) => {
+      const { text, tone, kind } = describe(moment);
+      const li = document.createElement("li");
+      li.className = "moments__item";
+      if (tone) li.dataset.tone = tone;
+      if (kind) li.dataset.kind = kind;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "moments__seek";
+      button.dataset.index = String(i);
+      const time = document.createElement("span");
+      time.className = "moments__time";
+      time.textContent = formatClock(moment.start);
+      const label = document.createElement("span");
+      label.className = "moments__text";
+      label.textContent = text; // textContent: question labels are free text
+      button.append(time, label);
+      li.appendChild(button);
+      list.appendChild(li);
+      return li;
+    });
+    list.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-index]");
+      if (button) onSeek(this.moments[Number(button.dataset.index)].start);
+    });
+  }
+
+  /** Marks the moments that media time `t` falls in (a moment without an end counts for half a second). */
+  update(t) {
+    this.moments.forEach((m, i) => {
+      const end = typeof m.end === "number" ? m.end : m.start + 0.5;
+      const on = t >= m.start - 0.05 && t <= end;
+      const item = this.items[i];
+      if (on !== (item.getAttribute("aria-current") === "true")) {
+        if (on) item.setAttribute("aria-current", "true");
+        else item.removeAttribute("aria-current");
+      }
+    });
+  }
+}
+
+export function flagDescriber(flag) {
+  return { text: describeFlag(flag), tone: TONE[flag.kind] || "", kind: flag.kind };
+}
+
+export function questionDescriber(question) {
+  const label = question.label ? `: ${question.label}` : "";
+  return { text: `Question ${question.index}${label}`, tone: "", kind: "question" };
+}
+
+export function noteDescriber(note) {
+  const rating = typeof note.rating === "number" ? ` (${note.rating}/5)` : "";
+  const author = note.author ? `${note.author}: ` : "";
+  return { text: `${author}${note.text}${rating}`, tone: "", kind: "note" };
+}
