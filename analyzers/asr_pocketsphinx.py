@@ -103,7 +103,8 @@ class PocketsphinxRecognizer:
                 # end_frame is the segment's last frame, inclusive.
                 min(limit, origin + (segment.end_frame + 1) / self._frame_rate),
             )
-            for segment in self._decoder.seg()
+            # seg() is None when the search found no hypothesis (a very short or silent utterance).
+            for segment in self._decoder.seg() or ()
             if not is_noise_token(segment.word)
         ]
         return Recognized(tuple(words)) if words else None

@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic
@@ -65,7 +66,7 @@ def _serve(factory: AnalyzerFactory, conn: Connection) -> None:
                 raise ValueError(f"unknown call {op!r}")
             conn.send(("ok", result))
         except Exception as exc:  # noqa: BLE001 - reported to the caller, the child serves on
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            conn.send(("error", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
     analyzer.close()
 
 

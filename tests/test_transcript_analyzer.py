@@ -368,3 +368,12 @@ def test_out_of_process_sessions_give_the_same_observations(english: Spliced, en
         assert remote.open("after-the-error").close()[0].name == "transcript"
     finally:
         remote.close()
+
+
+def test_an_utterance_without_a_hypothesis_gives_no_final(sphinx: TranscriptAnalyzer) -> None:
+    """PocketSphinx has no hypothesis for a very short utterance (its seg() is None): nothing to report, no error."""
+    assert sphinx.engine is not None
+    recognizer = sphinx.engine.recognizer()
+    recognizer.accept(np.zeros(160, dtype=np.int16))
+    assert recognizer.finish() is None
+    recognizer.close()
