@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analyzers.vad import StreamFramer
+from analyzers.vad import SlidingMin, StreamFramer
 
 _SILENCE_DBFS = -120.0
 
@@ -69,24 +69,6 @@ class UtteranceEnd:
 GateAction = Feed | UtteranceEnd
 
 
-class _SlidingMin:
-    """Minimum over the last `size` values, amortized O(1) (monotonic deque of (index, value))."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: deque[tuple[int, float]] = deque()
-        self._index = 0
-
-    def push(self, value: float) -> float:
-        while self._items and self._items[-1][1] >= value:
-            self._items.pop()
-        self._items.append((self._index, value))
-        if self._items[0][0] <= self._index - self._size:
-            self._items.popleft()
-        self._index += 1
-        return self._items[0][1]
-
-
 class SpeechGate:
     """Per-stream gate: push chunks of any length, get the decoder's input and utterance ends back, in order."""
 
@@ -94,7 +76,7 @@ class SpeechGate:
         self.config = c = config or SpeechGateConfig()
         self._frame_len = round(c.frame_s * c.sample_rate)
         self._framer = StreamFramer(self._frame_len, self._frame_len, c.sample_rate)
-        self._floor = _SlidingMin(max(1, round(c.floor_window_s / c.frame_s)))
+        self._floor = SlidingMin(max(1, round(c.floor_window_s / c.frame_s)))
         self._hangover = round(c.hangover_s / c.frame_s)
         self._end_silence = max(1, round(c.end_silence_s / c.frame_s))
         self._max_utterance = max(1, round(c.max_utterance_s / c.frame_s))

@@ -168,7 +168,7 @@ class VadFrame:
         return self.t + self.duration
 
 
-class _SlidingMin:
+class SlidingMin:
     """Minimum over the last `size` values in O(1) amortized (monotonic deque of (index, value))."""
 
     def __init__(self, size: int) -> None:
@@ -198,7 +198,7 @@ class StreamingVad:
         self._webrtc = webrtcvad.Vad(c.aggressiveness) if c.engine == "webrtc" else None
         self._silero = (silero or SileroModel()).stream() if c.engine == "silero" else None
         self._framer = StreamFramer(c.frame_samples, c.frame_samples, c.sample_rate)
-        self._floor = _SlidingMin(max(1, round(c.floor_window_s / c.frame_s)))
+        self._floor = SlidingMin(max(1, round(c.floor_window_s / c.frame_s)))
         self._hangover_frames = max(1, round(c.hangover_s / c.frame_s))
         self._recent: deque[tuple[float, bool]] = deque(maxlen=c.onset_window_frames)  # (frame start, voiced)
         self.speaking = False
