@@ -26,3 +26,23 @@ class TrackClock:
         if self._offset is None or self._offset + position > wall:
             self._offset = wall - position
         return self._offset + position
+
+
+class RateSampler:
+    """Keeps frames on a grid of `fps` in media time: `due(t)` says whether the frame at `t` is the next one.
+
+    A few ms of tolerance, because frame times jitter around the grid; after a pause the grid restarts at the
+    next frame instead of letting a burst through.
+    """
+
+    TOLERANCE_S = 0.005
+
+    def __init__(self, fps: float) -> None:
+        self._period = 1.0 / fps
+        self._next_due = float("-inf")
+
+    def due(self, t: float) -> bool:
+        if t < self._next_due - self.TOLERANCE_S:
+            return False
+        self._next_due = max(self._next_due + self._period, t)
+        return True

@@ -30,7 +30,7 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from analyzers.base import AnalyzerSession, AudioChunk, Marker, VideoSample
-from realtime.clock import TrackClock
+from realtime.clock import RateSampler, TrackClock
 from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.slots import BoundedBuffer, LatestSlot
 from rooms.model import Observation, ObservationType
@@ -128,8 +128,7 @@ class InterviewPipeline:
         self._readers[track.kind] = asyncio.create_task(reader, name=f"read-{track.kind}")
 
     async def _read_video(self, track: MediaStreamTrack, clock: TrackClock) -> None:
-        period = 1.0 / self._config.analysis_fps
-        next_due = float("-inf")
+        sampler = RateSampler(self._config.analysis_fps)
         while True:
             try:
                 frame = await track.recv()
@@ -138,11 +137,9 @@ class InterviewPipeline:
             arrival = time.time()
             self.frames_received += 1
             t = clock.media_time(frame.pts, frame.time_base, arrival)
-            # A few ms of tolerance: frame times jitter around the grid we sample on.
-            if t < next_due - 0.005:
+            if not sampler.due(t):
                 self.frames_skipped += 1
                 continue
-            next_due = max(next_due + period, t)
             self._video_slot.put(_PendingFrame(frame, t, arrival))
 
     async def _read_audio(self, track: MediaStreamTrack, clock: TrackClock) -> None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from realtime.clock import TrackClock
+from realtime.clock import RateSampler, TrackClock
 from realtime.recording_files import RoomMedia, room_directories
 from realtime.recording_join import JoinResult, join_segments
 from realtime.recording_segments import RecordingConfig, SegmentWriter
@@ -95,17 +95,15 @@ class InterviewRecorder:
             log.exception("a recording reader of room %s failed; the recording misses this track", self.room_id)
 
     async def _read_video(self, track: MediaStreamTrack, clock: TrackClock) -> None:
-        period = 1.0 / self._config.fps
-        next_due = float("-inf")
+        sampler = RateSampler(self._config.fps)
         while True:
             try:
                 frame = await track.recv()
             except MediaStreamError:
                 return
             t = clock.media_time(frame.pts, frame.time_base, time.time())
-            if t < next_due - 0.005:
+            if not sampler.due(t):
                 continue  # above the recorded frame rate, by design
-            next_due = max(next_due + period, t)
             if self._pending_video >= self._video_backlog:
                 self.video_frames_dropped += 1
                 continue
