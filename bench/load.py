@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py [--candidates 1 2 4] [--seconds 30] [--fps 10]
 
-Each bot is an aiortc peer playing a real face clip with espeak-ng speech (tests/media_fixtures.py), in its own
+Each bot is an aiortc peer playing a real face clip with espeak-ng speech (tests/support/media_fixtures.py), in its own
 room, watched by an interviewer WebSocket. Per N it prints: server CPU (% of one core, from /proc, its child
 processes included), server RSS, analyzed fps per stream (min/median), frames dropped, latency from frame arrival
 to dashboard send (p50/p95/p99), and lag (wall-clock media position minus the newest analyzed frame's media time)
@@ -31,9 +31,9 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from realtime.ice import restricted_host_addresses  # noqa: E402
-from tests.bot import candidate_bot  # noqa: E402
-from tests.conftest import start_server, stop_server  # noqa: E402
-from tests.media_fixtures import build_bot_clip, build_camera_clip, build_speech_clip  # noqa: E402
+from tests.support.bot import candidate_bot  # noqa: E402
+from tests.support.media_fixtures import build_bot_clip, build_camera_clip, build_speech_clip  # noqa: E402
+from tests.support.server_process import start_server, stop_server  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
