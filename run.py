@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 
+from server.access_log import RedactedAccessLogger
 from server.app import create_app
 from server.settings import Settings
 
@@ -18,7 +19,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings.from_args(argv)
     app = create_app(settings)
     print(f"Interview server on http://{settings.host}:{settings.port} (data in {settings.data_dir})", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=RedactedAccessLogger)
 
 
 if __name__ == "__main__":
