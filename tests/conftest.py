@@ -13,6 +13,17 @@ import pytest
 
 from tests.support.media_fixtures import CameraClip, SpeechClip, build_bot_clip, build_camera_clip, build_speech_clip
 
+# Tests written before tests/support existed import these from here.
+from tests.support.server_process import (  # noqa: F401
+    ADMIN_TOKEN,
+    ROOT,
+    RunningServer,
+    free_port,
+    room_token,
+    start_server,
+    stop_server,
+)
+
 
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -6,7 +6,7 @@ import jwt
 import pytest
 
 from tests.support.app import Api
-from tests.support.links import room_token
+from tests.support.auth import room_token
 
 
 @pytest.fixture

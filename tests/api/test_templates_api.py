@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from tests.support.app import Api
-from tests.support.links import room_token
+from tests.support.auth import ADMIN_TOKEN, room_token
 
 TEMPLATE = {
     "title": "Backend engineer",
@@ -114,11 +114,33 @@ async def test_malformed_json_and_auth(api: Api, template: dict) -> None:
         ({"template_id": 42}, "template_id"),
         ({"mode": "video-call"}, "mode"),
         ({"mode": "one_way"}, "template_id"),
+        ({"language": "Mandarin please"}, "language"),
+        ({"language": 7}, "language"),
     ],
 )
 async def test_room_creation_validates_template_and_mode(api: Api, extra: dict, fragment: str) -> None:
     status, body = await api.request("POST", "/api/rooms", {"title": "x", "candidate_name": "y", **extra})
     _assert_json_error(status, body, 400, fragment)
+
+
+async def test_room_language_from_body_else_template_else_default(api: Api) -> None:
+    status, room = await api.request("POST", "/api/rooms", {"title": "x", "candidate_name": "王小明", "language": "zh"})
+    assert status == 201 and room["language"] == "zh", room
+    status, fetched = await api.request("GET", f"/api/rooms/{room['id']}")
+    assert status == 200 and fetched["language"] == "zh"
+    status, default_room = await api.request("POST", "/api/rooms", {"title": "x", "candidate_name": "y"})
+    assert status == 201 and default_room["language"] == "en"  # the server's --language
+    status, zh_template = await api.request("POST", "/api/templates", {**TEMPLATE, "language": "auto"})
+    assert status == 201 and zh_template["language"] == "auto", zh_template
+    status, from_template = await api.request(
+        "POST", "/api/rooms", {"candidate_name": "y", "template_id": zh_template["id"]}
+    )
+    assert status == 201 and from_template["language"] == "auto"
+    body = {"candidate_name": "y", "template_id": zh_template["id"], "language": "en"}
+    status, overridden = await api.request("POST", "/api/rooms", body)
+    assert status == 201 and overridden["language"] == "en"
+    status, bad = await api.request("POST", "/api/templates", {**TEMPLATE, "language": ""})
+    _assert_json_error(status, bad, 400, "language")
 
 
 async def test_one_way_room_from_template(api: Api, template: dict) -> None:
@@ -168,7 +190,7 @@ async def test_live_room_with_template_has_no_script(api: Api, template: dict) -
 
 
 async def test_admin_page(api: Api) -> None:
-    status, page = await api.request("GET", "/admin/templates?token=test-admin-token", token=None)
+    status, page = await api.request("GET", f"/admin/templates?token={ADMIN_TOKEN}", token=None)
     assert status == 200 and "tpl-form" in page
     status, page = await api.request("GET", "/admin/templates?token=wrong", token=None)
     assert status == 401

@@ -17,7 +17,7 @@ from PIL import Image
 from rooms.model import Observation, Room, RoomStatus
 from rooms.report import build_report
 from rooms.scoring import DEFAULT_CONFIG_PATH, load_scoring_config
-from tests.support.links import room_token
+from tests.support.auth import room_token
 from tests.support.pdf import pdf_text as _pdf_text
 
 

@@ -12,9 +12,8 @@ from aiohttp.test_utils import TestClient
 
 from server.app import create_app
 from server.settings import Settings
+from tests.support.auth import ADMIN_TOKEN
 from tests.support.fakes import fake_engine
-
-ADMIN_TOKEN = "test-admin-token"
 
 
 def api_settings(data_dir: Path, **changes: Any) -> Settings:

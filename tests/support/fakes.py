@@ -66,3 +66,8 @@ class FakeVoiceAnalyzer:
 def fake_engine(settings: object) -> AnalysisEngine:
     """The engine factory `create_app` takes: fakes in place of the models, one thread per lane."""
     return AnalysisEngine(video_analyzers=[FakeFaceAnalyzer()], audio_analyzers=[FakeVoiceAnalyzer()], threads=1)
+
+
+def no_models(settings: object) -> AnalysisEngine:
+    """An engine with no analyzers: the API, tokens and storage are real; nothing is loaded, nothing observed."""
+    return AnalysisEngine(video_analyzers=[], audio_analyzers=[], threads=1)

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.links import room_token
+from tests.support.auth import ADMIN_TOKEN, room_token
 
 ROOT = Path(__file__).resolve().parents[2]
-ADMIN_TOKEN = "test-admin-token"
 
 __all__ = ["ADMIN_TOKEN", "ROOT", "RunningServer", "free_port", "room_token", "start_server", "stop_server"]
 
