@@ -37,6 +37,7 @@ from analyzers import asr_pocketsphinx, asr_vosk
 from analyzers.asr import ASR_SAMPLE_RATE, AsrEngine, Recognized, Recognizer
 from analyzers.asr_gate import Feed, SpeechGate, SpeechGateConfig
 from analyzers.base import AudioChunk, Marker
+from rooms.measures import FILLER, FILLERS, FINAL, PARTIAL, TRANSCRIPT, WORDS
 from rooms.model import Observation, ObservationType
 
 ENGINES = ("auto", "pocketsphinx", "vosk")
@@ -224,8 +225,8 @@ class TranscriptSession:
             self._recognizer.close()
             self._recognizer = None
         final = {"final": True}
-        out.append(self._obs(ObservationType.METRIC, "words", self._words, self._end, final))
-        out.append(self._obs(ObservationType.METRIC, "fillers", self._filler_count, self._end, final))
+        out.append(self._obs(ObservationType.METRIC, WORDS, self._words, self._end, final))
+        out.append(self._obs(ObservationType.METRIC, FILLERS, self._filler_count, self._end, final))
         return out
 
     def _status(self, t: float, arrival: float) -> list[Observation]:
@@ -234,9 +235,9 @@ class TranscriptSession:
         self._status_sent = True
         if self._engine is None:
             detail: dict[str, Any] = {"reason": self._off_reason}
-            return [Observation(ObservationType.STATUS, "transcript", "off", t, arrival, detail)]
+            return [Observation(ObservationType.STATUS, TRANSCRIPT, "off", t, arrival, detail)]
         detail = {"engine": self._engine.name, "language": self.config.base_language}
-        return [Observation(ObservationType.STATUS, "transcript", "on", t, arrival, detail)]
+        return [Observation(ObservationType.STATUS, TRANSCRIPT, "on", t, arrival, detail)]
 
     def _feed(self, feed: Feed) -> list[Observation]:
         """Queue gated samples and hand the recognizer every whole block (fixed blocks: Vosk's output depends on
@@ -290,7 +291,7 @@ class TranscriptSession:
             return []
         self._partial = text
         t = self._clock.media_time(accepted / ASR_SAMPLE_RATE, is_end=True)
-        return [self._obs(ObservationType.TRANSCRIPT, "partial", text, t)]
+        return [self._obs(ObservationType.TRANSCRIPT, PARTIAL, text, t)]
 
     def _final(self, recognized: Recognized) -> list[Observation]:
         if not recognized.words:
@@ -306,17 +307,17 @@ class TranscriptSession:
         start, end = words[0]["start"], words[-1]["end"]
         self._partial = ""
         detail = {"words": words, "start": start, "end": end}
-        out = [self._obs(ObservationType.TRANSCRIPT, "final", recognized.text, end, detail)]
+        out = [self._obs(ObservationType.TRANSCRIPT, FINAL, recognized.text, end, detail)]
         spans = find_fillers([word["w"] for word in words], self._fillers)
         for i, j in spans:
             phrase = " ".join(word["w"] for word in words[i:j])
             out.append(
-                self._obs(ObservationType.EVENT, "filler", phrase, words[i]["start"], {"end": words[j - 1]["end"]})
+                self._obs(ObservationType.EVENT, FILLER, phrase, words[i]["start"], {"end": words[j - 1]["end"]})
             )
         self._words += len(words) - sum(j - i for i, j in spans)
         self._filler_count += len(spans)
-        out.append(self._obs(ObservationType.METRIC, "words", self._words, end))
-        out.append(self._obs(ObservationType.METRIC, "fillers", self._filler_count, end))
+        out.append(self._obs(ObservationType.METRIC, WORDS, self._words, end))
+        out.append(self._obs(ObservationType.METRIC, FILLERS, self._filler_count, end))
         return out
 
     def _obs(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from rooms.errors import Conflict, InvalidInput
+from rooms.measures import QUESTION_END, QUESTION_START
 from rooms.model import Role, RoomStatus
 from server.auth import require_lead
 from server.keys import INTERVIEWS, OFFER_LIMITS, SIGNALING, STORE, TOKENS
@@ -85,7 +86,7 @@ async def end_room(request: web.Request) -> web.Response:
     return web.json_response(room.to_public())
 
 
-MARKERS = ("question_start", "question_end")
+MARKERS = (QUESTION_START, QUESTION_END)
 
 
 @routes.post("/api/rooms/{room_id}/marks")

@@ -21,6 +21,7 @@ from realtime.recording import Recordings
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
 from rooms.errors import Conflict, NotFound, Unavailable
+from rooms.measures import CANDIDATE_CONNECTED, ROOM_STATUS
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
 from rooms.outbox import EventType, WebhookOutbox
 from rooms.recorder import TimelineRecorder
@@ -141,7 +142,7 @@ class Interviews:
                 room.status = RoomStatus.LIVE
                 room.version += 1
                 await self._store.save_room(room)
-                self._publish_status(room, "room_status", room.status.value)
+                self._publish_status(room, ROOM_STATUS, room.status.value)
                 await self._emit(
                     EventType.INTERVIEW_STARTED, {"room_id": room.id, "started_at": room.started_at, **_links(room)}
                 )
@@ -164,7 +165,7 @@ class Interviews:
             room.id,
             pipeline,
             self._rtc_config,
-            on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
+            on_candidate_connection=lambda up: self._publish_status(room, CANDIDATE_CONNECTED, up),
             recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings else None,
         )
         self._sessions[room.id] = session
@@ -219,8 +220,8 @@ class Interviews:
         """What a dashboard needs on (re)connecting before live observations flow."""
         session = self._sessions.get(room.id)
         return [
-            self._status(room, "room_status", room.status.value),
-            self._status(room, "candidate_connected", bool(session and session.candidate_connected)),
+            self._status(room, ROOM_STATUS, room.status.value),
+            self._status(room, CANDIDATE_CONNECTED, bool(session and session.candidate_connected)),
         ]
 
     async def end(self, room_id: str) -> Room:
@@ -234,7 +235,7 @@ class Interviews:
             room.started_at = room.started_at or room.ended_at
             room.version += 1
             await self._store.save_room(room)
-            self._publish_status(room, "room_status", room.status.value)
+            self._publish_status(room, ROOM_STATUS, room.status.value)
             await self._emit(
                 EventType.INTERVIEW_ENDED,
                 {"room_id": room.id, "started_at": room.started_at, "ended_at": room.ended_at, **_links(room)},

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from rooms.errors import Conflict
+from rooms.measures import NOTE
 from rooms.model import Observation, ObservationType, Role, RoomStatus
 from rooms.review import HumanDecision, Note, annotate_report, candidate_status, media_time, parse_decision, parse_note
 from server.auth import Principal
@@ -52,7 +53,7 @@ async def add_note(request: web.Request) -> web.Response:
     if room.status is RoomStatus.LIVE:
         # Other dashboards in the room see it at once; the analysed timeline itself is not touched.
         detail = {k: v for k, v in note.to_public().items() if k in ("id", "rating", "author")}
-        request.app[BUS].publish(room.id, [Observation(ObservationType.EVENT, "note", text, note.t, now, detail)])
+        request.app[BUS].publish(room.id, [Observation(ObservationType.EVENT, NOTE, text, note.t, now, detail)])
     return web.json_response(note.to_public(), status=201)
 
 

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from realtime.ice import browser_ice_servers
 from rooms.errors import NotFound
+from rooms.measures import page_catalogue
 from rooms.model import Role
 from server.auth import AuthError, ForbiddenError
 from server.keys import INTERVIEWS, SETTINGS, STORE
@@ -20,10 +21,12 @@ from server.requests import authorize
 
 routes = web.RouteTableDef()
 PRODUCT_NAME = "Open Interview"
+MEASURES_FOR_PAGES = page_catalogue()
 
 
 def _context(request: web.Request, **extra: Any) -> dict[str, Any]:
-    return {"product_name": PRODUCT_NAME, "static_url": "/static", **extra}
+    # `measures`: the measures catalogue, which the dashboard and replay pages read from their page config.
+    return {"product_name": PRODUCT_NAME, "static_url": "/static", "measures": MEASURES_FOR_PAGES, **extra}
 
 
 def _with_token(path: str, token: str) -> str:
