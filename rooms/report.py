@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
+from rooms.consent import report_section as consent_section
 from rooms.evidence import measure_evidence
 from rooms.model import Observation, ObservationType, Room
 from rooms.narrative import highlights_and_suggestions, summary
@@ -92,6 +93,9 @@ def build_report(
         report["expression_classes"] = _expression_classes(series)
     report["questions"] = _questions(timeline, duration_s)
     _add_scores(report, timeline, scoring)
+    consent = consent_section(timeline)
+    if consent is not None:  # the candidate's recorded choices; analysis False: "analysis declined"
+        report["consent"] = consent
     return report
 
 

@@ -25,6 +25,8 @@ from rooms.store import SqliteRoomStore
 from server import (
     api,
     cluster,
+    consent_api,
+    invitation_api,
     live,
     metrics,
     notes_api,
@@ -43,6 +45,7 @@ from server import (
 )
 from server.auth import TokenIssuer
 from server.errors import error_middleware
+from server.i18n import CATALOGS, install_gettext, load_catalogs, locale_middleware
 from server.interviews import Admission, Interviews
 from server.keys import BUS, ENGINE, INTERVIEWS, METRICS, MONITOR, OUTBOX, RECORDINGS, SETTINGS, STORE, TOKENS
 from server.metrics import NodeMetrics
@@ -95,9 +98,11 @@ def admin_token(settings: Settings) -> str:
 def create_app(settings: Settings, engine_factory: EngineFactory = default_engine) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[error_middleware, pages.page_errors],  # outermost first
+        # outermost first; the pages' language is known before a page (or its error page) renders
+        middlewares=[error_middleware, locale_middleware(_default_language), pages.page_errors],
     )
     app[SETTINGS] = settings
+    app[CATALOGS] = load_catalogs()
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.
         signing_key=(
@@ -108,11 +113,12 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
         admin_token=admin_token(settings),
         ttl_s=settings.token_ttl_s,
     )
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
+    install_gettext(env)
     app.add_routes(api.routes)
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
@@ -128,6 +134,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
+    app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis
+    app.add_routes(invitation_api.routes)  # QR code and invitation text for HR
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
     app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
@@ -140,6 +148,10 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
+
+
+def _default_language(request: web.Request) -> str:
+    return getattr(request.app[SETTINGS], "default_language", "en")
 
 
 async def _ice_context(app: web.Application) -> AsyncIterator[None]:

@@ -7,6 +7,7 @@ import ipaddress
 import os
 import secrets
 import socket
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,12 @@ class Settings:
     recording: bool = True
     recording_height: int = 360
     recording_fps: float = 10.0
+    # Pages' language when neither ?lang=, the lang cookie nor the browser says (docs/languages.md): zh-CN or en.
+    default_language: str = "en"
+    # Where the report's dates and times are shown (an IANA zone, e.g. Asia/Shanghai).
+    time_zone: str = "UTC"
+    # Shown to candidates beside the consent: where to ask to see, correct or delete their data (PIPL).
+    rights_contact: str = ""
 
     @classmethod
     def from_args(cls, argv: list[str] | None = None) -> Settings:
@@ -98,6 +105,23 @@ class Settings:
             "--look-away-s", type=float, default=defaults.look_away_s, help="flag eye contact lost for this long"
         )
         parser.add_argument("--language", default=os.environ.get("INTERVIEW_LANGUAGE", defaults.language))
+        parser.add_argument(
+            "--default-language",
+            type=_page_language,
+            default=os.environ.get("INTERVIEW_DEFAULT_LANGUAGE", defaults.default_language),
+            help="pages' language when the viewer's browser does not say: zh-CN or en",
+        )
+        parser.add_argument(
+            "--time-zone",
+            type=_time_zone,
+            default=os.environ.get("INTERVIEW_TIME_ZONE", defaults.time_zone),
+            help="time zone of the report's dates and times, e.g. Asia/Shanghai",
+        )
+        parser.add_argument(
+            "--rights-contact",
+            default=os.environ.get("INTERVIEW_RIGHTS_CONTACT", defaults.rights_contact),
+            help="contact shown to candidates for data-rights requests (e-mail, phone or address)",
+        )
         parser.add_argument(
             "--vosk-model",
             action="append",
@@ -163,6 +187,9 @@ class Settings:
             max_interviews=args.max_interviews,
             retention_days=args.retention_days,
             organisation=args.organisation,
+            default_language=_page_language(args.default_language),
+            time_zone=_time_zone(args.time_zone),
+            rights_contact=args.rights_contact,
             redis_url=args.redis,
             node_id=args.node_id or f"{socket.gethostname()}-{args.port}",
             public_url=(args.public_url or f"http://{args.host}:{args.port}").rstrip("/"),
@@ -216,6 +243,20 @@ def _recording_fps(text: str) -> float:
     if not 1.0 <= value <= 30.0:
         raise argparse.ArgumentTypeError(f"must be between 1 and 30: {text!r}")
     return value
+
+
+def _page_language(text: str) -> str:
+    if text.replace("_", "-").lower() not in ("zh-cn", "zh", "en"):
+        raise argparse.ArgumentTypeError(f"must be zh-CN or en: {text!r}")
+    return "en" if text.lower() == "en" else "zh-CN"
+
+
+def _time_zone(text: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"not a known time zone: {text!r}") from None
+    return text
 
 
 def _language_folder(text: str) -> tuple[str, str]:

@@ -133,7 +133,7 @@ async def signal(request: web.Request) -> web.WebSocketResponse:
             except ValueError:
                 message = None
             if message is None:
-                await channel.send({"type": "error", "error": "unknown or malformed message"})
+                await channel.send({"type": "error", "error": "unknown or malformed message", "code": "bad_message"})
                 continue
             await hub.relay(room.id, seat, message)
     finally:
