@@ -74,8 +74,10 @@ class Interviews:
         outbox: WebhookOutbox | None = None,
         scoring: ScoringConfig | None = None,
         recordings: Recordings | None = None,
+        default_language: str = "en",
     ) -> None:
         self._store = store
+        self._default_language = default_language  # a room created without a language (--language)
         self._bus = bus
         self._engine = engine
         self._rtc_config = rtc_config
@@ -100,7 +102,12 @@ class Interviews:
         return self._sessions
 
     async def create(
-        self, title: str, candidate_name: str, template_id: str | None = None, mode: RoomMode = RoomMode.LIVE
+        self,
+        title: str,
+        candidate_name: str,
+        template_id: str | None = None,
+        mode: RoomMode = RoomMode.LIVE,
+        language: str | None = None,
     ) -> Room:
         room = Room(
             id=secrets.token_urlsafe(9),
@@ -109,6 +116,7 @@ class Interviews:
             created_at=time.time(),
             template_id=template_id,
             mode=mode,
+            language=language or self._default_language,
         )
         await self._store.create_room(room)
         await self._emit(EventType.ROOM_CREATED, {"room_id": room.id, "created_at": room.created_at, **_links(room)})
@@ -197,12 +205,13 @@ class Interviews:
         self._sessions[room.id] = session
         return session
 
-    async def viewer_offer(self, room_id: str, offer_sdp: str) -> str:
+    async def viewer_offer(self, room_id: str, offer_sdp: str, viewer: str = "") -> str:
+        """`viewer` names who asks (a token's key): each may hold only a few connections at once."""
         await self.get(room_id)
         session = self._sessions.get(room_id)
         if session is None:
             raise Conflict("the candidate is not streaming yet")
-        return await session.add_viewer(offer_sdp)
+        return await session.add_viewer(offer_sdp, viewer)
 
     async def mark(
         self,

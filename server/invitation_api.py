@@ -53,7 +53,7 @@ async def invitation(request: web.Request) -> web.Response:
     room, link = await _room_and_link(request)
     settings = request.app[SETTINGS]
     locale = normalize(request.query.get("lang")) or candidate_locale(
-        request, getattr(room, "language", None), getattr(settings, "default_language", "en")
+        request, room.language, settings.default_language
     )
     catalog = request.app[CATALOGS][locale]
     organisation = settings.organisation

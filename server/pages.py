@@ -11,7 +11,7 @@ from aiohttp import web
 from realtime.ice import browser_ice_servers
 from rooms.consent import CONSENT_TEXT_VERSION
 from rooms.errors import NotFound
-from rooms.model import Role
+from rooms.model import Role, Room
 from server.auth import AuthError, ForbiddenError
 from server.i18n import CATALOGS, N_, candidate_locale, page_context, request_catalog
 from server.keys import INTERVIEWS, SETTINGS, STORE
@@ -41,10 +41,10 @@ async def index(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("index.html", request, _context(request))
 
 
-def candidate_language(request: web.Request, room: Any) -> dict[str, Any]:
+def candidate_language(request: web.Request, room: Room) -> dict[str, Any]:
     """The candidate's pages speak the room's language ("auto": the candidate's browser's)."""
     settings = request.app[SETTINGS]
-    locale = candidate_locale(request, getattr(room, "language", None), getattr(settings, "default_language", "en"))
+    locale = candidate_locale(request, room.language, settings.default_language)
     return page_context(request.app[CATALOGS][locale])
 
 
@@ -66,7 +66,7 @@ async def candidate_page(request: web.Request) -> web.Response:
             # A reload or a return keeps the choice already made: no new consent is asked for.
             previous_choice=await request.app[INTERVIEWS].analysis_choice(room.id),
             check_url=_with_token(f"/rooms/{room.id}/check", token),
-            rights_contact=getattr(settings, "rights_contact", ""),
+            rights_contact=settings.rights_contact,
             room=room.to_public(),
             token=token,
             offer_url=_with_token(f"/api/rooms/{room.id}/offer", token),

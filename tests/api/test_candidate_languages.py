@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.api.language_app import ADMIN, english_words, language_app
+from tests.support.auth import ADMIN_TOKEN
+from tests.support.i18n import english_words
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
 EN = {"Accept-Language": "en-US,en;q=0.9"}
-AUTH = {"Authorization": f"Bearer {ADMIN}"}
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @pytest.fixture
-async def client(aiohttp_client, tmp_path: Path) -> TestClient:
-    app = language_app(tmp_path, organisation="星辰零售集团", rights_contact="privacy@example.cn")
-    return await aiohttp_client(app)
+async def client(make_client) -> TestClient:
+    return await make_client(organisation="星辰零售集团", rights_contact="privacy@example.cn")
 
 
 async def _room(client: TestClient, **extra: str) -> dict:
@@ -32,16 +31,16 @@ async def _room(client: TestClient, **extra: str) -> dict:
 
 
 async def test_candidate_pages_render_in_chinese_with_no_english_left(client: TestClient) -> None:
-    room = await _room(client)
+    room = await _room(client, language="zh")  # the room's language wins over the browser's
     token = room["candidate_url"].split("token=")[1]
     for path in (room["candidate_url"], f"/rooms/{room['id']}/check?token={token}"):
-        response = await client.get(path, headers=ZH)
+        response = await client.get(path, headers=EN)
         html = await response.text()
         assert response.status == 200, html
         assert '<html lang="zh-CN">' in html
         leftovers = english_words(html, {"privacy", "example"})  # the rights contact, privacy@example.cn
         assert not leftovers, (path, leftovers)
-    html = await (await client.get(room["candidate_url"], headers=ZH)).text()
+    html = await (await client.get(room["candidate_url"])).text()
     assert "对您面部和声音的分析（敏感个人信息）" in html and "privacy@example.cn" in html
     assert 'name="analysis" value="yes"' in html and 'name="analysis" value="no"' in html
     # The JavaScript's messages come from the same catalog, as JSON: no inline script code.
@@ -49,8 +48,12 @@ async def test_candidate_pages_render_in_chinese_with_no_english_left(client: Te
     catalog = json.loads(block.group(1))
     assert catalog["locale"] == "zh-CN"
     assert catalog["messages"]["Connected — the interview is live"] == "已连接 — 面试进行中"
-    english = await (await client.get(room["candidate_url"], headers=EN)).text()
+    # "auto": the candidate's browser decides.
+    auto = await _room(client, language="auto")
+    english = await (await client.get(auto["candidate_url"], headers=EN)).text()
     assert '<html lang="en">' in english and "Analysis of your face and voice" in english
+    chinese = await (await client.get(auto["candidate_url"], headers=ZH)).text()
+    assert '<html lang="zh-CN">' in chinese
 
 
 async def test_error_pages_follow_the_viewer_language(client: TestClient) -> None:

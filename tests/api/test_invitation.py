@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp.test_utils import TestClient
 
-from tests.api.language_app import ADMIN, language_app
+from tests.support.auth import ADMIN_TOKEN
 
-AUTH = {"Authorization": f"Bearer {ADMIN}"}
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
-async def test_qr_codes_and_invitation_text(aiohttp_client, tmp_path: Path) -> None:
-    client: TestClient = await aiohttp_client(
-        language_app(tmp_path, organisation="星辰零售集团", public_url="https://interviews.example.cn")
-    )
+async def test_qr_codes_and_invitation_text(make_client) -> None:
+    client: TestClient = await make_client(organisation="星辰零售集团", public_url="https://interviews.example.cn")
     response = await client.post("/api/rooms", json={"title": "门店经理", "candidate_name": "李娜"}, headers=AUTH)
     room = await response.json()
     base = f"/api/rooms/{room['id']}"
