@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 FORWARDED_HEADER = "X-Interview-Forwarded-By"
 HEARTBEAT_S = 1.0
 # Owner-bound calls: they act on the session, which lives on one node.
-_OWNED = re.compile(r"^/api/rooms/(?P<room>[^/]+)/(?P<action>offer|view|end|marks|question|script)$")
+_OWNED = re.compile(r"^/api/rooms/(?P<room>[^/]+)/(?P<action>offer|view|end|marks|question|script|integrity)$")
 _CREATE = "/api/rooms"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from realtime.ice import browser_ice_servers
 from rooms.errors import NotFound
+from rooms.integrity import integrity_page_context
 from rooms.model import Role
 from server.auth import AuthError, ForbiddenError
 from server.keys import INTERVIEWS, SETTINGS, STORE
@@ -58,6 +59,7 @@ async def candidate_page(request: web.Request) -> web.Response:
             recording=settings.recording,
             transcript=settings.transcript,
             emotion_inference=settings.emotion_inference,
+            **integrity_page_context(settings.integrity_signals, f"/api/rooms/{room.id}/integrity"),
         ),
     )
 
