@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
+from server.access_log import RedactedAccessLogger
 from server.app import create_app
 from server.settings import Settings, check_config
 
@@ -21,7 +22,7 @@ def serve(argv: Sequence[str]) -> int:
     settings = Settings.from_args(argv)
     app = create_app(settings)
     print(f"Interview server on http://{settings.host}:{settings.port} (data in {settings.data_dir})", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=RedactedAccessLogger)
     return 0
 
 
