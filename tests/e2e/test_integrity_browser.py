@@ -10,9 +10,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import chromium
-from tests.conftest import RunningServer, room_token, start_server, stop_server
-from tests.media_fixtures import CameraClip, SpeechClip
+from tests.support.browser import chromium
+from tests.support.media_fixtures import CameraClip, SpeechClip
+from tests.support.server_process import RunningServer, room_token, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 SCALE = 0.1  # think 30 s -> 3 s, answer 150 s -> 15 s
@@ -95,22 +95,3 @@ def test_hiding_the_page_during_an_answer_is_reported(
         texts = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#flags li")]
         assert any("Interview page hidden for" in text for text in texts), texts
 
-
-def test_page_reports_are_checked(integrity_server: RunningServer) -> None:
-    """Bad reports get a 4xx JSON error; only the candidate may send them, and only while the interview is live."""
-    server = integrity_server
-    room = server.create_room()
-    path = f"/api/rooms/{room['id']}/integrity"
-    candidate, interviewer = room_token(room["candidate_url"]), room_token(room["interviewer_url"])
-    event = {"name": "tab_hidden", "ago_s": 3, "duration_s": 2}
-    assert server.request("POST", path, {"events": [event]}, token=interviewer)[0] == 403
-    assert server.request("POST", path, {"events": [event]}, token=candidate)[0] == 409  # not live yet
-    for body in (
-        {"events": "x"},
-        {"events": [{"name": "unknown", "ago_s": 1}]},
-        {"events": [{"name": "tab_hidden", "ago_s": 1}]},  # a stretch needs its length
-        {"events": [{"name": "paste", "ago_s": -1}]},
-        {"events": [event] * 51},
-    ):
-        status, answer = server.request("POST", path, body, token=candidate)
-        assert status == 400 and answer["error"], (body, answer)
