@@ -27,6 +27,7 @@ from server import (
     cluster,
     consent_api,
     invitation_api,
+    integrity_api,
     live,
     metrics,
     notes_api,
@@ -170,6 +171,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
     app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis
     app.add_routes(invitation_api.routes)  # QR code and invitation text for HR
+    app.add_routes(integrity_api.routes)  # the candidate page's integrity reports
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
     app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
@@ -238,6 +240,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         # Read at start-up: a broken scoring file stops the server here rather than failing every report.
         scoring=load_scoring_config(settings.scoring_config),
         recordings=recordings,
+        integrity_signals=settings.integrity_signals,
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews

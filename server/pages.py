@@ -11,6 +11,7 @@ from aiohttp import web
 from realtime.ice import browser_ice_servers
 from rooms.consent import CONSENT_TEXT_VERSION
 from rooms.errors import NotFound
+from rooms.integrity import integrity_page_context
 from rooms.model import Role, Room
 from server.auth import AuthError, ForbiddenError
 from server.i18n import CATALOGS, N_, candidate_locale, page_context, request_catalog
@@ -79,6 +80,7 @@ async def candidate_page(request: web.Request) -> web.Response:
             recording=settings.recording,
             transcript=settings.transcript,
             emotion_inference=settings.emotion_inference,
+            **integrity_page_context(settings.integrity_signals, f"/api/rooms/{room.id}/integrity"),
         ),
     )
 

@@ -19,6 +19,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from rooms.integrity import SIGNAL_NAMES, parse_signal
 from rooms.model import parse_language
 
 ENV_PREFIX = "INTERVIEW_"
@@ -297,6 +298,20 @@ class Settings:
     rights_contact: str = setting(
         "", "contact for candidates' data-rights requests (e-mail, phone or address), shown with the consent"
     )
+    # Observations for HR review (rooms/integrity.py); each named in the consent text while on.
+    integrity: bool = setting(True, "integrity signals for HR review (--no-integrity turns every one off)")
+    integrity_off: tuple[str, ...] = setting(
+        (),
+        f"turn this integrity signal off: {', '.join(SIGNAL_NAMES)}",
+        parse=parse_signal,
+        repeatable=True,
+        metavar="SIGNAL",
+    )
+
+    @property
+    def integrity_signals(self) -> tuple[str, ...]:
+        """The integrity signals this deployment observes."""
+        return tuple(n for n in SIGNAL_NAMES if self.integrity and n not in self.integrity_off)
 
     @classmethod
     def specs(cls) -> Iterator[SettingSpec]:
