@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 
 from realtime.engine import AnalysisEngine
+from realtime.ice import IceServers
 from realtime.recording import Recordings
 from rooms.bus import LocalBus
 from rooms.nodes import NodeRegistry
@@ -38,3 +39,5 @@ TEMPLATES = web.AppKey("templates", TemplateStore)
 ONE_WAY = web.AppKey("one_way", OneWayScripts)
 # The candidates' recorded audio and video (data/recordings/<room_id>/).
 RECORDINGS = web.AppKey("recordings", Recordings)
+# STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
+ICE = web.AppKey("ice", IceServers)
