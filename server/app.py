@@ -187,6 +187,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
         admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,
+        default_language=settings.language,
         outbox=app[OUTBOX],
         # Read at start-up: a broken scoring file stops the server here rather than failing every report.
         scoring=load_scoring_config(settings.scoring_config),
