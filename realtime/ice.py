@@ -48,24 +48,6 @@ class IceServers:
         return [server.to_browser() for server in self.for_session(session)]
 
 
-def rtc_configuration(server_urls: Sequence[str]) -> RTCConfiguration:
-    """An RTCConfiguration from URLs like `stun:host:3478` or `turn:user:secret@host:3478?transport=udp`."""
-    return RTCConfiguration(iceServers=[_ice_server(url) for url in server_urls])
-
-
-def browser_ice_servers(server_urls: Sequence[str]) -> list[dict[str, str]]:
-    """The same servers in the shape a browser's RTCPeerConnection takes."""
-    servers = []
-    for url in server_urls:
-        server = _ice_server(url)
-        entry = {"urls": str(server.urls)}
-        if server.username:
-            entry["username"] = server.username
-            entry["credential"] = str(server.credential)
-        servers.append(entry)
-    return servers
-
-
 def _ice_server(url: str) -> RTCIceServer:
     scheme, sep, rest = url.partition(":")
     if not sep or scheme not in ("stun", "stuns", "turn", "turns"):

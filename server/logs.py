@@ -44,7 +44,7 @@ def configure_logging(log_format: str = "text", level: int = logging.INFO) -> No
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-                timestamp=False,
+                datefmt="%Y-%m-%dT%H:%M:%S%z",
             )
         )
     elif log_format == "text":
