@@ -20,6 +20,7 @@ from pythonjsonlogger.json import JsonFormatter
 REQUEST_ID_HEADER = "X-Request-Id"
 # An id a proxy or client sent is kept only if it is short and plain (it is echoed into logs and headers).
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+REQUEST_ID = web.RequestKey("request_id", str)
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -68,7 +69,7 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     """Adopts a sane incoming X-Request-Id (from the proxy) or makes one; echoes it on the response."""
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     request_id = incoming if _VALID_REQUEST_ID.match(incoming) else secrets.token_hex(8)
-    request["request_id"] = request_id
+    request[REQUEST_ID] = request_id
     reset = _request_id.set(request_id)
     try:
         try:
@@ -98,7 +99,7 @@ class AccessLogger(AbstractAccessLogger):
                 "status": response.status,
                 "bytes": response.body_length,
                 "duration_ms": round(time * 1000.0, 1),
-                "request_id": request.get("request_id"),
+                "request_id": request.get(REQUEST_ID),
             },
         )
 
