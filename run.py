@@ -9,9 +9,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from server import lifecycle
+from server.access_log import RedactedAccessLogger
 from server.app import create_app
 from server.backup import backup_command, restore_command
-from server.logs import configure_logging
+from server.logs import AccessLogger, configure_logging
 from server.settings import Settings, check_config
 
 
@@ -22,7 +23,11 @@ def serve(argv: Sequence[str]) -> int:
     ssl_context = lifecycle.tls_context(settings.tls_cert, settings.tls_key) if settings.tls_cert else None
     app = create_app(settings)
     print(f"Public URL {settings.public_url} (data in {settings.data_dir})", flush=True)
-    asyncio.run(lifecycle.serve(app, settings.host, settings.port, ssl_context, settings.drain_timeout_s))
+    # Neither access log writes query strings (tokens); the JSON one also leaves out addresses and user agents.
+    access_log = AccessLogger if settings.log_format == "json" else RedactedAccessLogger
+    asyncio.run(
+        lifecycle.serve(app, settings.host, settings.port, ssl_context, settings.drain_timeout_s, access_log)
+    )
     return 0
 
 

@@ -44,19 +44,39 @@ from server import (
     webhooks_page,
 )
 from server.auth import TokenIssuer
+from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.errors import error_middleware
 from server.forwarded import forwarded_middleware, parse_networks
 from server.interviews import Admission, Interviews
-from server.keys import BUS, ENGINE, ICE, INTERVIEWS, METRICS, MONITOR, OUTBOX, RECORDINGS, SETTINGS, STORE, TOKENS
+from server.keys import (
+    BUS,
+    ENGINE,
+    ICE,
+    INTERVIEWS,
+    METRICS,
+    MONITOR,
+    OFFER_LIMITS,
+    OUTBOX,
+    RECORDINGS,
+    REPORT_PDFS,
+    SETTINGS,
+    STORE,
+    TOKENS,
+)
 from server.logs import request_id_middleware
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
+from server.rate_limits import OfferLimits
+from server.report_pdf_cache import ReportPdfs
+from server.security_headers import security_headers
 from server.settings import Settings, load_or_create_secret
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 EngineFactory = Callable[[Settings], AnalysisEngine]
+# A guessable admin token opens every interview: refuse short ones (the generated one has 43 characters).
+MIN_ADMIN_TOKEN_LENGTH = 32
 
 
 def default_engine(settings: Settings) -> AnalysisEngine:
@@ -87,6 +107,11 @@ def default_engine(settings: Settings) -> AnalysisEngine:
 def admin_token(settings: Settings) -> str:
     """The admin token: from the environment, or generated once into the data directory and announced."""
     if settings.admin_token:
+        if len(settings.admin_token) < MIN_ADMIN_TOKEN_LENGTH:
+            raise SystemExit(
+                f"INTERVIEW_ADMIN_TOKEN is {len(settings.admin_token)} characters long; it must be at least "
+                f"{MIN_ADMIN_TOKEN_LENGTH} (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return settings.admin_token
     path = settings.data_dir / "admin_token"
     created = not path.exists()
@@ -99,14 +124,21 @@ def admin_token(settings: Settings) -> str:
 def create_app(settings: Settings, engine_factory: EngineFactory = default_engine) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
+        # Outermost first: a request id for every log line; the client as the trusted proxy says (so limits and
+        # throttles count the real client); headers on every answer; errors as JSON; pages' readable errors;
+        # failed sign-ins counted.
         middlewares=[
-            # outermost first
             request_id_middleware,
             forwarded_middleware(parse_networks(settings.trusted_proxies)),
+            security_headers,
             error_middleware,
             pages.page_errors,
+            auth_throttle,
         ],
     )
+    app[THROTTLE] = AuthThrottle()
+    app[OFFER_LIMITS] = OfferLimits.default()
+    app[REPORT_PDFS] = ReportPdfs()
     app[SETTINGS] = settings
     app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(

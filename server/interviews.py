@@ -181,12 +181,13 @@ class Interviews:
         self._sessions[room.id] = session
         return session
 
-    async def viewer_offer(self, room_id: str, offer_sdp: str) -> str:
+    async def viewer_offer(self, room_id: str, offer_sdp: str, viewer: str = "") -> str:
+        """`viewer` names who asks (a token's key): each may hold only a few connections at once."""
         await self.get(room_id)
         session = self._sessions.get(room_id)
         if session is None:
             raise Conflict("the candidate is not streaming yet")
-        return await session.add_viewer(offer_sdp)
+        return await session.add_viewer(offer_sdp, viewer)
 
     async def mark(
         self,

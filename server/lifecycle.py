@@ -15,6 +15,7 @@ import ssl
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from server.keys import INTERVIEWS
 from server.logs import AccessLogger
@@ -36,6 +37,7 @@ async def serve(
     port: int,
     ssl_context: ssl.SSLContext | None = None,
     drain_timeout_s: float = 3600.0,
+    access_log_class: type[AbstractAccessLogger] = AccessLogger,
 ) -> None:
     """Run until SIGTERM/SIGINT, then drain and clean up."""
     loop = asyncio.get_running_loop()
@@ -52,7 +54,7 @@ async def serve(
         if signals > 1:
             skip.set()
 
-    runner = web.AppRunner(app, handle_signals=False, access_log_class=AccessLogger)
+    runner = web.AppRunner(app, handle_signals=False, access_log_class=access_log_class)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port, ssl_context=ssl_context)

@@ -21,7 +21,7 @@ import pytest
 from tests.media_fixtures import CameraClip, SpeechClip, build_bot_clip, build_camera_clip, build_speech_clip
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_TOKEN = "test-admin-token"
+ADMIN_TOKEN = "test-admin-token-of-at-least-32-characters"
 
 
 @pytest.fixture(scope="session")

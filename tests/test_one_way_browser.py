@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import chromium
-from tests.conftest import RunningServer, room_token, start_server, stop_server
+from tests.conftest import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
 from tests.media_fixtures import CameraClip, SpeechClip
 
 pytestmark = pytest.mark.browser
@@ -194,7 +194,7 @@ def test_one_way_interview_in_chromium(
 def test_admin_page_creates_and_edits_a_template(fast_server: RunningServer) -> None:
     server = fast_server
     with chromium() as driver:
-        driver.get(server.base_url + "/admin/templates?token=test-admin-token")
+        driver.get(server.base_url + f"/admin/templates?token={ADMIN_TOKEN}")
         _wait(driver, "document.querySelector('.tpl-question') !== null")
         driver.find_element(By.ID, "tpl-title").send_keys("Data analyst")
         driver.find_element(By.CSS_SELECTOR, ".tpl-question .q-text").send_keys(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.bot import candidate_bot
-from tests.conftest import RunningServer, room_token, start_server, stop_server
+from tests.conftest import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
 
 # Every test here streams from bots on this host: ICE offers loopback only.
 pytestmark = pytest.mark.usefixtures("loopback_ice")
@@ -87,7 +87,7 @@ async def test_one_way_script_survives_a_restart(tmp_path: Path, bot_media: Path
                 server.request, "POST", script, {"action": "finish", "seq": view["seq"]}, candidate
             )
             assert status == 200 and view["phase"] == "done", view
-        report, _ = server.wait_for_report(room_id, token="test-admin-token", timeout_s=30)
+        report, _ = server.wait_for_report(room_id, token=ADMIN_TOKEN, timeout_s=30)
         status, timeline = server.request("GET", f"/api/rooms/{room_id}/timeline")
     finally:
         stop_server(server)

@@ -40,7 +40,7 @@ def doc() -> dict[str, Any]:
 @pytest.fixture
 def app(tmp_path: Path) -> web.Application:
     # Building the app only registers routes; the model-loading cleanup contexts never run here.
-    return create_app(Settings(data_dir=tmp_path, admin_token="openapi-test"))
+    return create_app(Settings(data_dir=tmp_path, admin_token="openapi-test-admin-token-32-characters-long"))
 
 
 def test_every_route_is_documented_and_every_documented_path_is_served(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import start_server, stop_server
+from tests.conftest import ADMIN_TOKEN, start_server, stop_server
 
 
 def test_rooms_and_reports_survive_a_restart(tmp_path: Path) -> None:
@@ -17,7 +17,7 @@ def test_rooms_and_reports_survive_a_restart(tmp_path: Path) -> None:
         waiting = server.create_room(title="Still waiting")
         status, _ = server.request("POST", f"/api/rooms/{ended['id']}/end")
         assert status == 200
-        report, _ = server.wait_for_report(ended["id"], token="test-admin-token")
+        report, _ = server.wait_for_report(ended["id"], token=ADMIN_TOKEN)
     finally:
         stop_server(server)
 

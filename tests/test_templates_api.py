@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import RunningServer, room_token
+from tests.conftest import ADMIN_TOKEN, RunningServer, room_token
 
 TEMPLATE = {
     "title": "Backend engineer",
@@ -189,7 +189,7 @@ def test_live_room_with_template_has_no_script(server: RunningServer, template: 
 
 
 def test_admin_page(server: RunningServer) -> None:
-    status, page = server.request("GET", "/admin/templates?token=test-admin-token", token=None)
+    status, page = server.request("GET", f"/admin/templates?token={ADMIN_TOKEN}", token=None)
     assert status == 200 and "tpl-form" in page
     status, page = server.request("GET", "/admin/templates?token=wrong", token=None)
     assert status == 401

@@ -16,34 +16,22 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from realtime.engine import AnalysisEngine
-from server.app import create_app
 from server.forwarded import forwarded_middleware, parse_networks
 from server.keys import INTERVIEWS
-from server.settings import Settings
+from tests.api.conftest import admin
 
-ADMIN = "deploy-api-test"
-AUTH = {"Authorization": f"Bearer {ADMIN}"}
-
-
-def _no_models(settings: Settings) -> AnalysisEngine:
-    return AnalysisEngine(video_analyzers=[], audio_analyzers=[], threads=1)
+AUTH = admin()
 
 
 @pytest.fixture
-async def client(aiohttp_client, tmp_path: Path) -> TestClient:
+async def client(make_client, tmp_path: Path) -> TestClient:
     secret = tmp_path / "turn_secret"
     secret.write_text("north-wind-shared-secret\n")
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        admin_token=ADMIN,
-        recording=False,
-        transcript=False,
+    return await make_client(
         turn_urls=("turn:turn.example.org:3478", "turn:turn.example.org:3478?transport=tcp"),
         turn_secret_file=secret,
         turn_credential_ttl_s=3600,
     )
-    return await aiohttp_client(create_app(settings, engine_factory=_no_models))
 
 
 async def test_readyz_says_ready_then_draining_turns_new_candidates_away(client: TestClient) -> None:
