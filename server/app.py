@@ -26,6 +26,7 @@ from rooms.store import SqliteRoomStore
 from server import (
     api,
     cluster,
+    integrity_api,
     live,
     metrics,
     notes_api,
@@ -172,6 +173,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
+    app.add_routes(integrity_api.routes)  # the candidate page's integrity reports
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
     app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
@@ -246,6 +248,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         # Read at start-up: a broken scoring file stops the server here rather than failing every report.
         scoring=load_scoring_config(settings.scoring_config),
         recordings=recordings,
+        integrity_signals=settings.integrity_signals,
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews

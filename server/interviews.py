@@ -7,7 +7,7 @@ import logging
 import secrets
 import shutil
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,9 +77,11 @@ class Interviews:
         scoring: ScoringConfig | None = None,
         recordings: Recordings | None = None,
         default_language: str = "en",
+        integrity_signals: Sequence[str] | None = None,
     ) -> None:
         self._store = store
         self._default_language = default_language  # a room created without a language (--language)
+        self._integrity_signals = integrity_signals  # the integrity signals this deployment observes (None: all)
         self._bus = bus
         self._engine = engine
         self._rtc_config = rtc_config
@@ -93,6 +95,7 @@ class Interviews:
         self._recorders: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
+        self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # Set by the templates feature: the rules of the template a room was created from.
         self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
 
@@ -226,6 +229,20 @@ class Interviews:
             await self._store.append_observations(room_id, [observation])
         return observation
 
+    def record_live(self, room_id: str, observations: list[Observation], limit: int = 5000) -> None:
+        """Observations made outside the media pipeline (the candidate's page) into a live interview's timeline:
+        the dashboards get them at once, the store within a second, like the analyzers' own. At most `limit`
+        per interview: more is a runaway page, not a candidate."""
+        recorder = self._recorders.get(room_id)
+        if recorder is None:
+            raise Conflict("the interview is not live on this server")
+        if self._outside_counts[room_id] + len(observations) > limit:
+            raise Conflict(f"this interview already holds {limit} page events")
+        self._outside_counts[room_id] += len(observations)
+        if observations:
+            self._bus.publish(room_id, observations)
+            recorder.add(observations)
+
     def status_snapshot(self, room: Room) -> list[Observation]:
         """What a dashboard needs on (re)connecting before live observations flow."""
         session = self._sessions.get(room.id)
@@ -265,7 +282,12 @@ class Interviews:
         report = await asyncio.get_running_loop().run_in_executor(
             None,
             lambda: build_report(
-                room, timeline, generated_at, emotion_inference=self._emotion_inference, scoring=self._scoring
+                room,
+                timeline,
+                generated_at,
+                emotion_inference=self._emotion_inference,
+                scoring=self._scoring,
+                integrity_signals=self._integrity_signals,
             ),
         )
         if self.report_rules is not None:  # the template's rules set the outcome recommendation

@@ -9,6 +9,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from rooms.errors import NotFound
+from rooms.integrity import integrity_page_context
 from rooms.model import Role
 from server.auth import AuthError, ForbiddenError
 from server.keys import ICE, INTERVIEWS, SETTINGS, STORE
@@ -57,6 +58,7 @@ async def candidate_page(request: web.Request) -> web.Response:
             recording=settings.recording,
             transcript=settings.transcript,
             emotion_inference=settings.emotion_inference,
+            **integrity_page_context(settings.integrity_signals, f"/api/rooms/{room.id}/integrity"),
         ),
     )
 

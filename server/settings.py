@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from realtime.turn import validate_turn_url
+from rooms.integrity import SIGNAL_NAMES, parse_signal
 from rooms.model import parse_language
 
 ENV_PREFIX = "INTERVIEW_"
@@ -322,11 +323,26 @@ class Settings:
         parse=bounded(float, 0, 24 * 3600),
     )
 
+    # Observations for HR review (rooms/integrity.py); each named in the consent text while on.
+    integrity: bool = setting(True, "integrity signals for HR review (--no-integrity turns every one off)")
+    integrity_off: tuple[str, ...] = setting(
+        (),
+        f"turn this integrity signal off: {', '.join(SIGNAL_NAMES)}",
+        parse=parse_signal,
+        repeatable=True,
+        metavar="SIGNAL",
+    )
+
     def __post_init__(self) -> None:
         if (self.tls_cert is None) != (self.tls_key is None):
             raise SettingError("tls_key" if self.tls_key is None else "tls_cert", "give both --tls-cert and --tls-key")
         if self.turn_urls and self.turn_secret_file is None:
             raise SettingError("turn_secret_file", "--turn-url needs --turn-secret-file (the shared TURN secret)")
+
+    @property
+    def integrity_signals(self) -> tuple[str, ...]:
+        """The integrity signals this deployment observes."""
+        return tuple(n for n in SIGNAL_NAMES if self.integrity and n not in self.integrity_off)
 
     @classmethod
     def specs(cls) -> Iterator[SettingSpec]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from aiortc import RTCPeerConnection
 
 from server.forwarded import forwarded_middleware, parse_networks
 from server.keys import INTERVIEWS
@@ -47,9 +48,13 @@ async def test_readyz_says_ready_then_draining_turns_new_candidates_away(client:
     client.app[INTERVIEWS].drain()
     response = await client.get("/readyz")
     assert response.status == 503 and (await response.json())["checks"]["admitting"] == "no (draining)"
-    offer = await client.post(
-        f"/api/rooms/{room['id']}/offer", json={"type": "offer", "sdp": "v=0\r\n"}, headers=AUTH
-    )
+    pc = RTCPeerConnection()
+    pc.addTransceiver("video", direction="sendonly")
+    pc.addTransceiver("audio", direction="sendonly")
+    await pc.setLocalDescription(await pc.createOffer())
+    sdp = pc.localDescription.sdp
+    await pc.close()
+    offer = await client.post(f"/api/rooms/{room['id']}/offer", json={"type": "offer", "sdp": sdp}, headers=AUTH)
     body = await offer.json()
     assert offer.status == 503 and "shutting down" in body["error"] and offer.headers["Retry-After"]
     assert (await client.get("/healthz")).status == 200  # alive all the same

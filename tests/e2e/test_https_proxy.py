@@ -19,11 +19,11 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import chromium
-from tests.conftest import ADMIN_TOKEN, ROOT, free_port, room_token, start_server, stop_server
-from tests.e2e.local_ca import LocalCA, make_local_ca
-from tests.e2e.nginx_proxy import nginx_proxy
-from tests.media_fixtures import CameraClip, SpeechClip
+from tests.support.browser import chromium
+from tests.support.local_ca import LocalCA, make_local_ca
+from tests.support.media_fixtures import CameraClip, SpeechClip
+from tests.support.nginx_proxy import nginx_proxy
+from tests.support.server_process import ADMIN_TOKEN, ROOT, free_port, room_token, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 HOST = "interview.example.com"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, start_server, stop_server
+from tests.support.server_process import ADMIN_TOKEN, start_server, stop_server
 
 
 def test_rooms_and_reports_survive_a_restart(tmp_path: Path) -> None:

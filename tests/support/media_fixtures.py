@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.speech import espeak_wav, resample, splice
+from tests.support.speech import espeak_wav, resample, splice
 
 CAMERA_FPS = 15
 SENTENCES = (

@@ -17,9 +17,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import chromium
-from tests.conftest import ADMIN_TOKEN, RunningServer, room_token
-from tests.media_fixtures import CameraClip, SpeechClip
+from tests.support.browser import chromium
+from tests.support.media_fixtures import CameraClip, SpeechClip
+from tests.support.server_process import ADMIN_TOKEN, RunningServer, room_token
 
 # Reads the call's peer connection stats: bytes and frames received, and the selected candidate pair's ports.
 CALL_STATS_JS = """

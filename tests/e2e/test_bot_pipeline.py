@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
-from tests.bot import candidate_bot, collect_observations, negotiate
-from tests.conftest import RunningServer, room_token
+from tests.support.bot import candidate_bot, collect_observations, negotiate
+from tests.support.server_process import RunningServer, room_token
 
 # Every test here streams from bots on this host: ICE offers loopback only.
 pytestmark = pytest.mark.usefixtures("loopback_ice")

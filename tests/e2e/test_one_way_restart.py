@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot import candidate_bot
-from tests.conftest import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
+from tests.support.bot import candidate_bot
+from tests.support.server_process import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
 
 # Every test here streams from bots on this host: ICE offers loopback only.
 pytestmark = pytest.mark.usefixtures("loopback_ice")

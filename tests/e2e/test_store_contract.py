@@ -20,7 +20,7 @@ from rooms.redis_bus import RedisBus
 from rooms.redis_store import RedisRoomStore
 from rooms.review import Decision, HumanDecision, Note
 from rooms.store import SqliteRoomStore
-from tests.redis_server import RedisServer, redis_server  # noqa: F401 (fixture)
+from tests.support.redis_server import RedisServer, redis_server  # noqa: F401 (fixture)
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -13,9 +13,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import chromium
-from tests.conftest import RunningServer, room_token
-from tests.media_fixtures import CameraClip, SpeechClip
+from tests.support.browser import chromium
+from tests.support.media_fixtures import CameraClip, SpeechClip
+from tests.support.server_process import RunningServer, room_token
 
 pytestmark = pytest.mark.browser
 STREAM_S = 30.0

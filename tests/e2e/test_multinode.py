@@ -21,9 +21,9 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.contrib.media import MediaPlayer
 
-from tests.bot import negotiate
-from tests.conftest import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
-from tests.redis_server import RedisServer
+from tests.support.bot import negotiate
+from tests.support.redis_server import RedisServer
+from tests.support.server_process import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
 
 # Every test here streams from bots on this host: ICE offers loopback only.
 pytestmark = pytest.mark.usefixtures("loopback_ice")

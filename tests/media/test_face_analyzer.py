@@ -30,7 +30,7 @@ from analyzers.head_pose import (
 )
 from analyzers.model_files import ModelNotFoundError, face_landmarker_path, fer_emotion_model_path
 from rooms.model import Observation, ObservationType
-from tests.face_media import feat_data_dir, read_image, run_session, still_samples, video_samples
+from tests.support.face_media import feat_data_dir, read_image, run_session, still_samples, video_samples
 
 DATA = feat_data_dir()
 SCORES = ("smile", "brow_furrow", "mouth_open", "eyes_closed")

@@ -1,7 +1,7 @@
 """TranscriptAnalyzer on real synthetic speech: PocketSphinx on English, Vosk on Korean, the silence gate, fillers.
 
 Truth comes from how the audio was built: espeak-ng speaks known sentences, trimmed of its own silence and spliced
-with silences of known length (`tests.speech.splice`), so the text and the speech spans are known. Run with -s to
+with silences of known length (`support.speech.splice`), so the text and the speech spans are known. Run with -s to
 see the word error rate and the transcripts.
 
 Voice: espeak-ng's default English voice is so unlike human speech that PocketSphinx's acoustic model misses about
@@ -25,7 +25,7 @@ from analyzers.asr_vosk import packaged_model_dir
 from analyzers.base import AudioChunk, Marker
 from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig, TranscriptSession, find_fillers
 from rooms.model import Observation, ObservationType
-from tests.speech import Spliced, add_noise, espeak_wav, silence, splice
+from tests.support.speech import Spliced, add_noise, espeak_wav, silence, splice
 
 ENGLISH = [
     "I have worked as a software engineer for five years",

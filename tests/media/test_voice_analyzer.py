@@ -2,7 +2,7 @@
 VAD engines, answer latency after a question_end marker, pitch and intonation.
 
 Truth comes from how the audio was built: espeak clips are trimmed of their own leading/trailing silence
-(`tests.speech.active_span`: first to last 10 ms frame within 40 dB of the loudest), so a clip's trimmed length is
+(`support.speech.active_span`: first to last 10 ms frame within 40 dB of the loudest), so a clip's trimmed length is
 its true speaking duration (short pauses espeak makes inside a sentence included), and spliced silences have
 exactly known lengths. Syllable counts are counted by hand; synthetic vowels have an exactly known F0. Run with -s
 to see the measured-vs-true tables; bench/accuracy_voice.py measures the same things more widely.
@@ -25,7 +25,7 @@ from analyzers.silero_vad import CONTEXT, STREAMING_MODEL, WINDOW, SileroModel, 
 from analyzers.vad import StreamingVad, VadConfig
 from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig, VoiceSession
 from rooms.model import Observation, ObservationType
-from tests.speech import (
+from tests.support.speech import (
     SAMPLE_RATE,
     active_span,
     add_noise,

@@ -11,9 +11,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser import chromium
-from tests.conftest import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
-from tests.media_fixtures import CameraClip, SpeechClip
+from tests.support.browser import chromium
+from tests.support.media_fixtures import CameraClip, SpeechClip
+from tests.support.server_process import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 SCALE = 0.1  # think 30 s -> 3 s, answer 120 s -> 12 s, practice 15/45 s -> 1.5/4.5 s

@@ -10,8 +10,8 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
 from realtime.ice import restricted_host_addresses
-from tests.bot import candidate_bot, collect_observations
-from tests.conftest import RunningServer, room_token, start_server, stop_server
+from tests.support.bot import candidate_bot, collect_observations
+from tests.support.server_process import ROOT, RunningServer, room_token, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_load_harness_runs() -> None:
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     result = subprocess.run(
         [
             sys.executable,

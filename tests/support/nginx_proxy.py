@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import ROOT, free_port
+from tests.support.server_process import ROOT, free_port
 
 SITE = ROOT / "deploy" / "nginx" / "open-interview.conf"
 NGINX = "/usr/sbin/nginx"
