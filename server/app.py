@@ -14,10 +14,11 @@ from aiohttp import web
 
 from realtime.analyzer_process import ProcessAnalyzer
 from realtime.engine import AnalysisEngine
-from realtime.ice import restricted_host_addresses, rtc_configuration
+from realtime.ice import IceServers, restricted_host_addresses
 from realtime.pipeline import PipelineConfig
 from realtime.recording import Recordings
 from realtime.recording_segments import RecordingConfig
+from realtime.turn import TurnCredentials, read_secret
 from rooms.bus import LocalBus
 from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
@@ -35,6 +36,7 @@ from server import (
     pages,
     privacy_api,
     questions_api,
+    readiness,
     recording_api,
     replay_pages,
     report_api,
@@ -47,11 +49,13 @@ from server import (
 from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.errors import error_middleware
+from server.forwarded import forwarded_middleware, parse_networks
 from server.i18n import CATALOGS, install_gettext, load_catalogs, locale_middleware
 from server.interviews import Admission, Interviews
 from server.keys import (
     BUS,
     ENGINE,
+    ICE,
     INTERVIEWS,
     METRICS,
     MONITOR,
@@ -63,6 +67,7 @@ from server.keys import (
     STORE,
     TOKENS,
 )
+from server.logs import request_id_middleware
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
@@ -123,9 +128,12 @@ def admin_token(settings: Settings) -> str:
 def create_app(settings: Settings, engine_factory: EngineFactory = default_engine) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        # Outermost first: headers on every answer; errors as JSON; the pages' language (known before a page or its
-        # error page renders); pages' readable errors; failed sign-ins counted.
+        # Outermost first: a request id for every log line; the client as the trusted proxy says (so limits and
+        # throttles count the real client); headers on every answer; errors as JSON; the pages' language (known
+        # before a page or its error page renders); pages' readable errors; failed sign-ins counted.
         middlewares=[
+            request_id_middleware,
+            forwarded_middleware(parse_networks(settings.trusted_proxies)),
             security_headers,
             error_middleware,
             locale_middleware(_default_language),
@@ -138,6 +146,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[REPORT_PDFS] = ReportPdfs()
     app[SETTINGS] = settings
     app[CATALOGS] = load_catalogs()
+    app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.
         signing_key=(
@@ -158,6 +167,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
     app.add_routes(metrics.routes)
+    app.add_routes(readiness.routes)  # GET /readyz
     app.add_routes(notes_api.routes)  # notes, ratings, human decision, candidate status
     app.add_routes(questions_api.routes)  # the lead's "next question" (template or free)
     signaling.setup(app)  # the candidate <-> lead interviewer peer-to-peer call's relay
@@ -188,6 +198,16 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
 
 def _default_language(request: web.Request) -> str:
     return request.app[SETTINGS].default_language
+
+
+def _ice_servers(settings: Settings) -> IceServers:
+    """The configured STUN/TURN URLs, and TURN credentials minted per session from the shared secret file."""
+    turn = None
+    if settings.turn_urls and settings.turn_secret_file is not None:
+        turn = TurnCredentials(
+            settings.turn_urls, read_secret(settings.turn_secret_file), settings.turn_credential_ttl_s
+        )
+    return IceServers(settings.ice_servers, turn)
 
 
 async def _ice_context(app: web.Application) -> AsyncIterator[None]:
@@ -231,7 +251,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         store=app[STORE],
         bus=app[BUS],
         engine=app[ENGINE],
-        rtc_config=lambda: rtc_configuration(settings.ice_servers),
+        rtc_config=app[ICE].rtc_configuration,
         pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
         admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,

@@ -47,8 +47,11 @@ class Admission:
         self.max_interviews = max_interviews
         self._monitor = monitor
         self._max_loop_lag_ms = max_loop_lag_ms
+        self.draining = False  # set once on shutdown: new interviews go elsewhere, running ones finish
 
     def check(self, live_interviews: int) -> None:
+        if self.draining:
+            raise Unavailable("this server is shutting down; try again shortly or join through another node")
         if live_interviews >= self.max_interviews:
             raise Unavailable(
                 f"this server is at capacity ({self.max_interviews} live interviews); "
@@ -67,7 +70,7 @@ class Interviews:
         store: RoomStore,
         bus: EventBus,
         engine: AnalysisEngine,
-        rtc_config: Callable[[], RTCConfiguration],
+        rtc_config: Callable[[str], RTCConfiguration],  # per room: TURN credentials are minted per session
         pipeline_config: PipelineConfig,
         admission: Admission,
         emotion_inference: bool = False,
@@ -103,6 +106,14 @@ class Interviews:
     @property
     def sessions(self) -> dict[str, InterviewSession]:
         return self._sessions
+
+    @property
+    def draining(self) -> bool:
+        return self._admission.draining
+
+    def drain(self) -> None:
+        """Stop admitting new interviews; the running ones (and their reconnects) carry on to their end."""
+        self._admission.draining = True
 
     async def create(
         self,
@@ -201,7 +212,7 @@ class Interviews:
         session = InterviewSession(
             room.id,
             pipeline,
-            self._rtc_config,
+            lambda: self._rtc_config(room.id),
             on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
             recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings and analysis else None,
         )
