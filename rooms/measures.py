@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from rooms.integrity import SIGNALS as INTEGRITY_SIGNALS
 from rooms.model import ObservationType
 
 # The analysis lanes that produce measures (realtime/lanes.py runs them).
@@ -65,6 +66,7 @@ QUESTION_START = "question_start"
 QUESTION_END = "question_end"
 ANSWER_START = "answer_start"
 NOTE = "note"
+CONSENT = "consent"
 # Room and connection state
 ROOM_STATUS = "room_status"
 CANDIDATE_CONNECTED = "candidate_connected"
@@ -255,6 +257,8 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
                 label="Answer started", description="A one-way interview's answer time began."),
         Measure(NOTE, _E, "", producer="notes",
                 label="Note", description="An interviewer's note, stamped with the interview's time."),
+        Measure(CONSENT, _E, "", producer="consent",
+                label="Consent", description="The candidate's choice about automated analysis, with its version."),
         # Room and connection state
         Measure(ROOM_STATUS, _S, "", producer="interviews",
                 label="Room status", description="waiting, live or ended."),
@@ -281,6 +285,11 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
                 label="Event-loop lag", description="How late the server's event loop woke up."),
         Measure(ACTIVE_INTERVIEWS, _H, "count", producer="node", low=0,
                 label="Live interviews", description="Interviews this node is analyzing."),
+        # Integrity signals: declared with their method and measured false-positive rate in rooms/integrity.py.
+        *(
+            Measure(s.name, _E, s.unit, producer="integrity", label=s.label, description=s.method)
+            for s in INTEGRITY_SIGNALS.values()
+        ),
     ]
 )  # fmt: skip
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rooms.integrity import SIGNAL_NAMES, event_end, is_integrity_event
 from rooms.measures import (
     BROW_FURROW,
     EYE_CONTACT,
@@ -53,7 +54,7 @@ MIN_BUCKET_S = 0.5
 # interleave); a longer silence from the source is a real gap, drawn as a break.
 HOLD_S = 2.0
 LONG_PAUSE_S = 3.0  # pauses from this length are flagged; shorter ones are ordinary speech rhythm
-FLAG_KINDS = (FACE_LOST, MULTIPLE_FACES, LOOK_AWAY, "long_pause")
+FLAG_KINDS = (FACE_LOST, MULTIPLE_FACES, LOOK_AWAY, "long_pause", *SIGNAL_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,8 @@ class Flag:
     kind: str  # one of FLAG_KINDS
     start: float
     end: float | None
-    value: float | int | None  # seconds for look_away / long_pause, the face count for multiple_faces
+    # seconds for look_away / long_pause, the face count for multiple_faces; an integrity signal's value
+    value: float | int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,9 @@ def _flags(timeline: Sequence[Observation], duration: float) -> list[Flag]:
     face_counts = [(o.t, o.value) for o in timeline if o.type is ObservationType.METRIC and o.name == FACE_COUNT]
     flags: list[Flag] = []
     for i, o in enumerate(events):
-        if o.name == FACE_LOST:
+        if is_integrity_event(o):  # tab hidden, voice without a moving mouth, ...: start, end, length or score
+            flags.append(Flag(o.name, _r(o.t), _r(event_end(o)), _r(_number(o.value))))
+        elif o.name == FACE_LOST:
             # Reported once the face has been gone a while: the moment to see is when it was last in view.
             start = _detail(o, "last_seen_t")
             back = next((e.t for e in events[i + 1 :] if e.name == FACE_FOUND), duration)

@@ -7,7 +7,7 @@ import logging
 import secrets
 import shutil
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,12 @@ from typing import Any
 from aiortc import RTCConfiguration
 
 from analyzers.base import Marker
-from realtime.engine import AnalysisEngine
+from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
+from rooms.consent import ConsentRecord, consents
 from rooms.errors import Conflict, NotFound, Unavailable
 from rooms.measures import CANDIDATE_CONNECTED, ROOM_STATUS
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
@@ -47,8 +48,11 @@ class Admission:
         self.max_interviews = max_interviews
         self._monitor = monitor
         self._max_loop_lag_ms = max_loop_lag_ms
+        self.draining = False  # set once on shutdown: new interviews go elsewhere, running ones finish
 
     def check(self, live_interviews: int) -> None:
+        if self.draining:
+            raise Unavailable("this server is shutting down; try again shortly or join through another node")
         if live_interviews >= self.max_interviews:
             raise Unavailable(
                 f"this server is at capacity ({self.max_interviews} live interviews); "
@@ -67,7 +71,7 @@ class Interviews:
         store: RoomStore,
         bus: EventBus,
         engine: AnalysisEngine,
-        rtc_config: Callable[[], RTCConfiguration],
+        rtc_config: Callable[[str], RTCConfiguration],  # per room: TURN credentials are minted per session
         pipeline_config: PipelineConfig,
         admission: Admission,
         emotion_inference: bool = False,
@@ -75,9 +79,11 @@ class Interviews:
         scoring: ScoringConfig | None = None,
         recordings: Recordings | None = None,
         default_language: str = "en",
+        integrity_signals: Sequence[str] | None = None,
     ) -> None:
         self._store = store
         self._default_language = default_language  # a room created without a language (--language)
+        self._integrity_signals = integrity_signals  # the integrity signals this deployment observes (None: all)
         self._bus = bus
         self._engine = engine
         self._rtc_config = rtc_config
@@ -91,12 +97,24 @@ class Interviews:
         self._recorders: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
+        # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
+        # None: no choice recorded.
+        self._analysis_consent: dict[str, bool | None] = {}
+        self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # Set by the templates feature: the rules of the template a room was created from.
         self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
         return self._sessions
+
+    @property
+    def draining(self) -> bool:
+        return self._admission.draining
+
+    def drain(self) -> None:
+        """Stop admitting new interviews; the running ones (and their reconnects) carry on to their end."""
+        self._admission.draining = True
 
     async def create(
         self,
@@ -148,9 +166,40 @@ class Interviews:
                 )
             return answer
 
+    async def record_consent(self, room_id: str, record: ConsentRecord) -> None:
+        """Keep the candidate's choice in the room's timeline. It applies from the next connection: a session
+        already analysing keeps its choice until the candidate reconnects."""
+        async with self._locks[room_id]:
+            room = await self.get(room_id)
+            if room.status is RoomStatus.ENDED:
+                raise Conflict("the interview has ended")
+            observation = record.observation(room.started_at)
+            recorder = self._recorders.get(room_id)
+            if recorder is not None:
+                recorder.add([observation])
+            else:
+                await self._store.append_observations(room_id, [observation])
+            self._analysis_consent[room_id] = record.analysis
+            self._bus.publish(room_id, [observation])
+
+    async def analysis_choice(self, room_id: str) -> bool | None:
+        """The candidate's last recorded choice about the analysis, or None when there is none."""
+        if room_id not in self._analysis_consent:
+            records = consents(await self._store.timeline(room_id))
+            self._analysis_consent[room_id] = records[-1].analysis if records else None
+        return self._analysis_consent[room_id]
+
+    async def analysis_allowed(self, room_id: str) -> bool:
+        """Whether the candidate agreed to the analysis. No record (an API client, or a room created before
+        consents were recorded) means the join itself was the consent, as before."""
+        return await self.analysis_choice(room_id) is not False
+
     async def _open_session(self, room: Room) -> InterviewSession:
         assert room.started_at is not None
-        analyzer_sessions = await self._engine.open_sessions(room.id)
+        analysis = await self.analysis_allowed(room.id)
+        # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
+        # it and nothing is recorded.
+        analyzer_sessions = await self._engine.open_sessions(room.id) if analysis else AnalyzerSessions((), ())
         recorder = TimelineRecorder(self._store, room.id)
         self._recorders[room.id] = recorder
 
@@ -164,9 +213,9 @@ class Interviews:
         session = InterviewSession(
             room.id,
             pipeline,
-            self._rtc_config,
+            lambda: self._rtc_config(room.id),
             on_candidate_connection=lambda up: self._publish_status(room, CANDIDATE_CONNECTED, up),
-            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings else None,
+            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings and analysis else None,
         )
         self._sessions[room.id] = session
         return session
@@ -216,6 +265,20 @@ class Interviews:
             await self._store.append_observations(room_id, [observation])
         return observation
 
+    def record_live(self, room_id: str, observations: list[Observation], limit: int = 5000) -> None:
+        """Observations made outside the media pipeline (the candidate's page) into a live interview's timeline:
+        the dashboards get them at once, the store within a second, like the analyzers' own. At most `limit`
+        per interview: more is a runaway page, not a candidate."""
+        recorder = self._recorders.get(room_id)
+        if recorder is None:
+            raise Conflict("the interview is not live on this server")
+        if self._outside_counts[room_id] + len(observations) > limit:
+            raise Conflict(f"this interview already holds {limit} page events")
+        self._outside_counts[room_id] += len(observations)
+        if observations:
+            self._bus.publish(room_id, observations)
+            recorder.add(observations)
+
     def status_snapshot(self, room: Room) -> list[Observation]:
         """What a dashboard needs on (re)connecting before live observations flow."""
         session = self._sessions.get(room.id)
@@ -255,7 +318,12 @@ class Interviews:
         report = await asyncio.get_running_loop().run_in_executor(
             None,
             lambda: build_report(
-                room, timeline, generated_at, emotion_inference=self._emotion_inference, scoring=self._scoring
+                room,
+                timeline,
+                generated_at,
+                emotion_inference=self._emotion_inference,
+                scoring=self._scoring,
+                integrity_signals=self._integrity_signals,
             ),
         )
         if self.report_rules is not None:  # the template's rules set the outcome recommendation
@@ -293,6 +361,7 @@ class Interviews:
             await self._store.delete_room(room_id)
             await self._emit(EventType.CANDIDATE_DELETED, {"room_id": room_id, "deleted_at": time.time()})
         self._locks.pop(room_id, None)
+        self._analysis_consent.pop(room_id, None)
 
     async def _emit(self, event_type: EventType, data: dict[str, Any]) -> None:
         """Queue a webhook event once the state change it announces is stored.

@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 
 from realtime.engine import AnalysisEngine
+from realtime.ice import IceServers
 from realtime.recording import Recordings
 from rooms.bus import LocalBus
 from rooms.nodes import NodeRegistry
@@ -44,3 +45,5 @@ RECORDINGS = web.AppKey("recordings", Recordings)
 OFFER_LIMITS = web.AppKey("offer_limits", OfferLimits)
 # Rendered report PDFs (one render at a time, cached per report version).
 REPORT_PDFS = web.AppKey("report_pdfs", ReportPdfs)
+# STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
+ICE = web.AppKey("ice", IceServers)
