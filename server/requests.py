@@ -22,7 +22,19 @@ def bearer_or_query_token(request: web.Request) -> str | None:
 
 
 def authorize(request: web.Request, *roles: Role) -> Principal:
-    """The caller's principal for the room in the path (if any), which must hold one of `roles`."""
+    """The caller's principal for the room in the path (if any), which must hold one of `roles` (or be the admin).
+    Admin-only endpoints say so with `authorize_admin`."""
+    if not roles:
+        raise TypeError("authorize() needs the roles allowed; admin-only endpoints call authorize_admin()")
+    return _authorize(request, *roles)
+
+
+def authorize_admin(request: web.Request) -> Principal:
+    """The caller must hold the admin token (from the Authorization header or ?token=)."""
+    return _authorize(request)
+
+
+def _authorize(request: web.Request, *roles: Role) -> Principal:
     tokens: TokenIssuer = request.app[TOKENS]
     principal = tokens.verify(bearer_or_query_token(request), request.match_info.get("room_id"))
     require_role(principal, *roles)
