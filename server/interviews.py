@@ -14,7 +14,7 @@ from typing import Any
 
 from aiortc import RTCConfiguration
 
-from analyzers.base import Marker
+from analyzers.base import Marker, SessionContext
 from realtime.engine import AnalysisEngine
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
@@ -141,7 +141,7 @@ class Interviews:
 
     async def _open_session(self, room: Room) -> InterviewSession:
         assert room.started_at is not None
-        analyzer_sessions = await self._engine.open_sessions(room.id)
+        analyzer_sessions = await self._engine.open_sessions(room.id, SessionContext(language=getattr(room, "language", "") or ""))
         recorder = TimelineRecorder(self._store, room.id)
         self._recorders[room.id] = recorder
 
