@@ -13,6 +13,9 @@ from analyzers.base import Analyzer, AnalyzerSession, AudioChunk, SessionContext
 
 log = logging.getLogger(__name__)
 
+# Threads for the deferred lane: each interview has at most one deferred job in flight, and a job waits on a child.
+DEFERRED_THREADS = 32
+
 
 @dataclass(frozen=True, slots=True)
 class AnalyzerSessions:
@@ -35,6 +38,12 @@ class AnalysisEngine:
     waiting on a speech-recognition child, and that must not delay the next face frame.
     Each interview has at most one video and one audio job in flight, so each pool's queue stays bounded by
     the number of live interviews.
+
+    The deferred lane (speech recognition) has a third pool of its own. Its jobs mostly wait: on a child process
+    that serves one call at a time for several interviews. On the audio pool, N interviews' waiting transcript jobs
+    occupied both threads, and every interview's live voice measures (speaking, speech rate, loudness) queued behind
+    them: 8-9 s late at 4 interviews on two cores. Waiting threads cost no CPU, so this pool is sized to hold one job
+    per live interview up to DEFERRED_THREADS; the children, not the threads, bound the CPU it uses.
     """
 
     def __init__(
@@ -49,6 +58,7 @@ class AnalysisEngine:
         self.deferred_audio_analyzers = tuple(deferred_audio_analyzers)
         self.video_executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="video-analysis")
         self.audio_executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="audio-analysis")
+        self.deferred_executor = ThreadPoolExecutor(DEFERRED_THREADS, thread_name_prefix="deferred-analysis")
 
     async def start(self) -> None:
         """Load and warm every model before the first interview, so the first frames are not slow."""
@@ -71,6 +81,9 @@ class AnalysisEngine:
     async def run_audio(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.audio_executor, fn, *args)
 
+    async def run_deferred(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.deferred_executor, fn, *args)
+
     async def open_sessions(self, session_id: str, context: SessionContext | None = None) -> AnalyzerSessions:
         """Open every analyzer's per-interview session on the pool: building a landmarker takes ~50 ms."""
         return await self.run_video(self._open_sessions, session_id, context)
@@ -83,7 +96,7 @@ class AnalysisEngine:
         )
 
     def close(self) -> None:
-        for executor in (self.video_executor, self.audio_executor):
+        for executor in (self.video_executor, self.audio_executor, self.deferred_executor):
             executor.shutdown(wait=True, cancel_futures=True)
         for analyzer in self.analyzers:
             analyzer.close()

@@ -212,7 +212,7 @@ class InterviewPipeline:
         while chunks := await self._deferred_buffer.take_all():
             markers, self._deferred_markers = self._deferred_markers, []
             try:
-                observations = await self._engine.run_audio(self._analyze_deferred, chunks, markers)
+                observations = await self._engine.run_deferred(self._analyze_deferred, chunks, markers)
             except Exception:
                 log.exception("deferred audio analysis failed")
                 continue
@@ -273,22 +273,31 @@ class InterviewPipeline:
         await asyncio.gather(self._video_task, self._audio_task, return_exceptions=True)
         self._deferred_buffer.close()
         await asyncio.gather(self._deferred_task, return_exceptions=True)
-        final = await self._engine.run_audio(self._close_sessions)
-        final.extend(self.health(time.time()))
+        # Each lane flushes on its own pool: a transcript still decoding its backlog must not hold up the live
+        # lanes' final totals, nor another interview's (reports of rooms that end together wait on their own).
+        live, deferred = await asyncio.gather(
+            self._engine.run_audio(self._close_live_sessions),
+            self._engine.run_deferred(_close_sessions, self._deferred_sessions, self._deferred_markers),
+        )
+        final = [*live, *deferred, *self.health(time.time())]
         self._emit(final)
         self._closed = True
 
-    def _close_sessions(self) -> list[Observation]:
-        # Markers that arrived after the last sample still count (an answer that never started, say).
-        observations = _apply_markers(self._video_sessions, self._video_markers)
-        observations += _apply_markers(self._audio_sessions, self._audio_markers)
-        observations += _apply_markers(self._deferred_sessions, self._deferred_markers)
-        for session in (*self._video_sessions, *self._audio_sessions, *self._deferred_sessions):
-            try:
-                observations.extend(session.close())
-            except Exception:
-                log.exception("closing an analyzer session failed")
-        return observations
+    def _close_live_sessions(self) -> list[Observation]:
+        return _close_sessions(self._video_sessions, self._video_markers) + _close_sessions(
+            self._audio_sessions, self._audio_markers
+        )
+
+
+def _close_sessions(sessions: Sequence[AnalyzerSession[Any]], markers: list[Marker]) -> list[Observation]:
+    # Markers that arrived after the last sample still count (an answer that never started, say).
+    observations = _apply_markers(sessions, markers)
+    for session in sessions:
+        try:
+            observations.extend(session.close())
+        except Exception:
+            log.exception("closing an analyzer session failed")
+    return observations
 
 
 def _apply_markers(sessions: Sequence[AnalyzerSession[Any]], markers: list[Marker]) -> list[Observation]:

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# "auto": detected once from the candidate's first seconds of speech. "zh" and "en" are the product's languages;
+# another code works where a speech model for it is configured.
+AUTO_LANGUAGE = "auto"
+_LANGUAGE = re.compile(r"^(auto|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$")
+
+
+def parse_language(value: Any) -> str:
+    """An interview language: "zh", "en", "auto" or another language code; ValueError otherwise."""
+    if not isinstance(value, str) or not _LANGUAGE.match(value.strip()):
+        raise ValueError(f"expected 'zh', 'en', 'auto' or another language code, got {value!r}")
+    return value.strip()
 
 
 class RoomStatus(enum.StrEnum):
@@ -40,6 +53,8 @@ class Room:
     version: int = 1
     template_id: str | None = None  # the question template the room was created from
     mode: RoomMode = RoomMode.LIVE
+    # The interview language (speech recognition, the candidate's pages): see `parse_language`.
+    language: str = "en"
 
     def to_public(self) -> dict[str, Any]:
         return {
@@ -52,6 +67,7 @@ class Room:
             "ended_at": self.ended_at,
             "template_id": self.template_id,
             "mode": self.mode.value,
+            "language": self.language,
         }
 
 

@@ -121,8 +121,8 @@ class SqliteRoomStore:
     def _insert_room(self, room: Room) -> None:
         self._conn.execute(
             "INSERT INTO rooms (id, title, candidate_name, status, created_at, started_at, ended_at, version,"
-            " template_id, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_room_row(room), room.template_id, room.mode.value),
+            " template_id, mode, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*_room_row(room), room.template_id, room.mode.value, room.language),
         )
 
     async def save_room(self, room: Room) -> None:
@@ -144,8 +144,8 @@ class SqliteRoomStore:
 
     def _select_rooms(self, where: str, params: tuple[Any, ...]) -> list[Room]:
         cursor = self._conn.execute(
-            "SELECT id, title, candidate_name, status, created_at, started_at, ended_at, version, template_id, mode"
-            " FROM rooms " + where,
+            "SELECT id, title, candidate_name, status, created_at, started_at, ended_at, version, template_id, mode,"
+            " language FROM rooms " + where,
             params,
         )
         return [
@@ -160,6 +160,7 @@ class SqliteRoomStore:
                 version=r[7],
                 template_id=r[8],
                 mode=RoomMode(r[9] or RoomMode.LIVE),
+                language=r[10],
             )
             for r in cursor.fetchall()
         ]
@@ -274,7 +275,11 @@ class SqliteRoomStore:
 
 
 # Columns added after the first release: (name, SQL type). Data directories made before them gain them on open.
-_ADDED_ROOM_COLUMNS = (("template_id", "TEXT"), ("mode", "TEXT NOT NULL DEFAULT 'live'"))
+_ADDED_ROOM_COLUMNS = (
+    ("template_id", "TEXT"),
+    ("mode", "TEXT NOT NULL DEFAULT 'live'"),
+    ("language", "TEXT NOT NULL DEFAULT 'en'"),
+)
 
 
 def _add_missing_room_columns(db: sqlite3.Connection) -> None:

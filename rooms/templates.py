@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rooms.errors import InvalidInput
+from rooms.model import parse_language
 from rooms.rules import Rule
 
 MAX_QUESTIONS = 50
@@ -113,12 +114,14 @@ class Template:
     created_at: float = 0.0
     updated_at: float = 0.0
     version: int = 1
+    language: str | None = None  # rooms created from the template take it; None: the server's default
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
             "role": self.role,
+            "language": self.language,
             "questions": [q.to_json() for q in self.questions],
             "practice": self.practice.to_json() if self.practice else None,
             "rules": [r.to_json() for r in self.rules],
@@ -145,6 +148,9 @@ class Template:
             raise InvalidInput(f"'questions' holds at most {MAX_QUESTIONS} questions")
         practice_data = data.get("practice", DEFAULT_PRACTICE.to_json())
         practice = None if practice_data is None else Question.from_json(practice_data, "practice")
+        language = data.get("language")
+        if language is not None:
+            language = _language(language, "language")
         rules = data.get("rules", [])
         if not isinstance(rules, list) or len(rules) > 50:
             raise InvalidInput("'rules' must be a list of at most 50 rules")
@@ -158,7 +164,15 @@ class Template:
             created_at=created_at,
             updated_at=created_at if updated_at is None else updated_at,
             version=version,
+            language=language,
         )
+
+
+def _language(value: Any, name: str) -> str:
+    try:
+        return parse_language(value)
+    except ValueError:
+        raise InvalidInput(f"'{name}' must be 'zh', 'en', 'auto' or another language code") from None
 
 
 def _string(value: Any, name: str, max_length: int) -> str:

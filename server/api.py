@@ -10,7 +10,7 @@ from server.auth import require_lead
 from server.keys import INTERVIEWS, SIGNALING, STORE, TOKENS
 from server.links import room_links
 from server.notes_api import annotated_report
-from server.requests import authorize, offer_sdp, read_json_object, required_string
+from server.requests import authorize, offer_sdp, optional_language, read_json_object, required_string
 from server.templates_api import attach_template, template_for_new_room
 
 routes = web.RouteTableDef()
@@ -25,7 +25,11 @@ async def create_room(request: web.Request) -> web.Response:
     # With a template, the title may be left out: the template's own title is used.
     title = template.title if template is not None and "title" not in data else required_string(data, "title")
     candidate_name = required_string(data, "candidate_name")
-    room = await request.app[INTERVIEWS].create(title, candidate_name, template.id if template else None, mode)
+    # The room's own language, else its template's, else the server's default.
+    language = optional_language(data) or (template.language if template is not None else None)
+    room = await request.app[INTERVIEWS].create(
+        title, candidate_name, template.id if template else None, mode, language
+    )
     await attach_template(request.app, room, template)
     return web.json_response({**room.to_public(), **room_links(room, request.app[TOKENS])}, status=201)
 

@@ -58,13 +58,19 @@ EngineFactory = Callable[[Settings], AnalysisEngine]
 def default_engine(settings: Settings) -> AnalysisEngine:
     # Imported here: loading the model runtimes takes seconds and is only wanted by a serving process.
     from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig
+    from analyzers.asr_whisper import WhisperOptions
     from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig
     from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig
 
     deferred: list = []
     if settings.transcript:
-        config = TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models))
-        # In child processes: PocketSphinx holds the GIL while it decodes (see realtime/analyzer_process.py).
+        config = TranscriptConfig(
+            language=settings.language,
+            vosk_model_dirs=dict(settings.vosk_models),
+            # The Whisper model joined from its two wheels is kept with the server's data (analyzers/whisper_model.py).
+            whisper=WhisperOptions(cache_dir=str(settings.data_dir / "models")),
+        )
+        # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
         deferred.append(
             ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", settings.asr_processes, name="transcript")
         )
@@ -187,6 +193,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
         admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,
+        default_language=settings.language,
         outbox=app[OUTBOX],
         # Read at start-up: a broken scoring file stops the server here rather than failing every report.
         scoring=load_scoring_config(settings.scoring_config),

@@ -73,8 +73,10 @@ class Interviews:
         outbox: WebhookOutbox | None = None,
         scoring: ScoringConfig | None = None,
         recordings: Recordings | None = None,
+        default_language: str = "en",
     ) -> None:
         self._store = store
+        self._default_language = default_language  # a room created without a language (--language)
         self._bus = bus
         self._engine = engine
         self._rtc_config = rtc_config
@@ -96,7 +98,12 @@ class Interviews:
         return self._sessions
 
     async def create(
-        self, title: str, candidate_name: str, template_id: str | None = None, mode: RoomMode = RoomMode.LIVE
+        self,
+        title: str,
+        candidate_name: str,
+        template_id: str | None = None,
+        mode: RoomMode = RoomMode.LIVE,
+        language: str | None = None,
     ) -> Room:
         room = Room(
             id=secrets.token_urlsafe(9),
@@ -105,6 +112,7 @@ class Interviews:
             created_at=time.time(),
             template_id=template_id,
             mode=mode,
+            language=language or self._default_language,
         )
         await self._store.create_room(room)
         await self._emit(EventType.ROOM_CREATED, {"room_id": room.id, "created_at": room.created_at, **_links(room)})
@@ -141,7 +149,7 @@ class Interviews:
 
     async def _open_session(self, room: Room) -> InterviewSession:
         assert room.started_at is not None
-        analyzer_sessions = await self._engine.open_sessions(room.id, SessionContext(language=getattr(room, "language", "") or ""))
+        analyzer_sessions = await self._engine.open_sessions(room.id, SessionContext(language=room.language))
         recorder = TimelineRecorder(self._store, room.id)
         self._recorders[room.id] = recorder
 

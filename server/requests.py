@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from rooms.errors import InvalidInput
-from rooms.model import Role
+from rooms.model import Role, parse_language
 from server.auth import Principal, TokenIssuer, require_role
 from server.keys import TOKENS
 
@@ -47,6 +47,17 @@ def required_string(data: dict[str, Any], key: str, max_length: int = 200) -> st
     if len(value) > max_length:
         raise InvalidInput(f"'{key}' is longer than {max_length} characters")
     return value.strip()
+
+
+def optional_language(data: dict[str, Any], key: str = "language") -> str | None:
+    """An optional interview language ("zh", "en", "auto" or another code); None when left out."""
+    value = data.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_language(value)
+    except ValueError:
+        raise InvalidInput(f"'{key}' must be 'zh', 'en', 'auto' or another language code") from None
 
 
 def offer_sdp(data: dict[str, Any]) -> str:

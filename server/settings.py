@@ -1,4 +1,9 @@
-"""One settings object, from command-line flags and the environment, passed in: no hidden globals."""
+"""One settings object, passed in: no hidden globals. Each setting is declared once, as a field of `Settings`.
+
+A field's metadata (`setting(...)`) is the only place a setting is written: the command-line flag, the environment
+variable, the key in the TOML configuration file and the operator's documentation are all derived from it.
+Precedence, lowest first: the field's default, the `--config` file, the environment, the command line.
+"""
 
 from __future__ import annotations
 
@@ -7,229 +12,441 @@ import ipaddress
 import os
 import secrets
 import socket
-from dataclasses import dataclass, field
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
+from rooms.model import parse_language
+
+ENV_PREFIX = "INTERVIEW_"
 ADMIN_TOKEN_ENV = "INTERVIEW_ADMIN_TOKEN"
 
 
+class SettingError(ValueError):
+    """A setting's value is invalid; `key` names it as the configuration file does."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+Parse = Callable[[str], Any]
+
+
 @dataclass(frozen=True, slots=True)
-class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    data_dir: Path = Path("data")
-    # Addresses aiortc may offer as ICE host candidates; empty means every non-loopback interface.
-    ice_hosts: tuple[str, ...] = ()
-    # STUN/TURN URLs handed to aiortc and the browsers. Empty by default: no traffic to public servers.
-    ice_servers: tuple[str, ...] = ()
-    admin_token: str | None = None
-    token_ttl_s: int = 7 * 24 * 3600
-    analysis_fps: float = 10.0
-    # Live interviews one node admits; bench/load.py measures what a machine carries (see README).
-    max_interviews: int = 6
-    max_body_bytes: int = 256 * 1024
-    retention_days: int = 90
-    organisation: str = "Your organisation"
-    # Emotion-style inference (an expression classifier) is off unless a deployment turns it on: some
-    # jurisdictions ban emotion recognition at work. Descriptive measures are unaffected.
-    emotion_inference: bool = False
-    # Eye contact lost for longer than this is flagged as a look-away.
-    look_away_s: float = 3.0
-    # The report's scoring dimensions and weights (TOML); None = rooms/scoring_default.toml.
-    scoring_config: Path | None = None
-    # The interview language, for speech recognition: "en" works out of the box (pocketsphinx); others need
-    # a Kaldi model folder for vosk. Without one the transcript is off and every other measure still works.
-    language: str = "en"
-    vosk_models: tuple[tuple[str, str], ...] = ()  # (language, model folder)
-    transcript: bool = True
-    vad_engine: str = "silero"
-    analysis_threads: int = field(default_factory=lambda: os.cpu_count() or 2)
-    # One-way interviews: every template countdown is multiplied by this (tests shrink them; 1.0 in production).
-    script_time_scale: float = 1.0
-    # Several nodes: a Redis URL switches the store and the live bus to Redis (see README "Several nodes on Redis").
-    redis_url: str | None = None
-    node_id: str = field(default_factory=socket.gethostname)
-    # Where other nodes and new candidates reach this node (redirected links, proxied signaling).
-    public_url: str | None = None
-    # Webhook retries: exponential from base to max (with jitter), failed after max attempts (~19 h by default).
-    webhook_retry_base_s: float = 5.0
-    webhook_retry_max_s: float = 3600.0
-    webhook_max_attempts: int = 20
-    webhook_concurrency: int = 4
-    # Child processes that run speech recognition (its decoder holds the GIL, so it must not share ours).
-    asr_processes: int = field(default_factory=lambda: os.cpu_count() or 2)
-    # Server-side recording of each candidate (data/recordings/<room_id>/); VP8 at this height and frame rate.
-    recording: bool = True
-    recording_height: int = 360
-    recording_fps: float = 10.0
+class SettingSpec:
+    """How one setting is given: its flag (`--foo-bar`), environment variable and config key derive from `name`."""
 
-    @classmethod
-    def from_args(cls, argv: list[str] | None = None) -> Settings:
-        defaults = cls()
-        parser = argparse.ArgumentParser(description="Real-time AI video interview server")
-        parser.add_argument("--host", default=defaults.host)
-        parser.add_argument("--port", type=int, default=defaults.port)
-        parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("INTERVIEW_DATA_DIR", "data")))
-        parser.add_argument(
-            "--ice-host",
-            action="append",
-            type=_ip_address,
-            default=[],
-            metavar="ADDR",
-            help="restrict ICE host candidates to this address (repeatable; loopback allowed)",
-        )
-        parser.add_argument(
-            "--ice-server",
-            action="append",
-            default=[],
-            metavar="URL",
-            help="a STUN or TURN URL (repeatable), e.g. turn:user:pass@turn.example.org:3478",
-        )
-        parser.add_argument("--analysis-fps", type=float, default=defaults.analysis_fps)
-        parser.add_argument("--max-interviews", type=int, default=defaults.max_interviews)
-        parser.add_argument("--retention-days", type=int, default=defaults.retention_days)
-        parser.add_argument(
-            "--emotion-inference",
-            action="store_true",
-            default=_env_flag("INTERVIEW_EMOTION_INFERENCE"),
-            help="enable the expression classifier (off by default; banned at work in some jurisdictions)",
-        )
-        parser.add_argument(
-            "--look-away-s", type=float, default=defaults.look_away_s, help="flag eye contact lost for this long"
-        )
-        parser.add_argument("--language", default=os.environ.get("INTERVIEW_LANGUAGE", defaults.language))
-        parser.add_argument(
-            "--vosk-model",
-            action="append",
-            type=_language_folder,
-            default=[],
-            metavar="LANG=DIR",
-            help="a Kaldi model folder for vosk speech recognition in language LANG (repeatable)",
-        )
-        parser.add_argument("--no-transcript", action="store_true", help="turn speech recognition off")
-        parser.add_argument(
-            "--asr-processes", type=int, default=defaults.asr_processes, help="child processes for speech recognition"
-        )
-        parser.add_argument("--vad", choices=("silero", "webrtc"), default=defaults.vad_engine)
-        parser.add_argument(
-            "--no-recording",
-            action="store_true",
-            default=os.environ.get("INTERVIEW_RECORDING", "1").strip().lower() in ("0", "false", "no", "off"),
-            help="do not record the candidates' audio and video (also INTERVIEW_RECORDING=0)",
-        )
-        parser.add_argument(
-            "--recording-height", type=_recording_height, default=defaults.recording_height, metavar="PIXELS"
-        )
-        parser.add_argument("--recording-fps", type=_recording_fps, default=defaults.recording_fps, metavar="FPS")
-        parser.add_argument(
-            "--script-time-scale",
-            type=_positive_float,
-            default=defaults.script_time_scale,
-            metavar="FACTOR",
-            help="multiply one-way interview countdowns by this (e.g. 0.05 in tests)",
-        )
-        parser.add_argument("--webhook-retry-base", type=float, default=defaults.webhook_retry_base_s, metavar="S")
-        parser.add_argument("--webhook-retry-max", type=float, default=defaults.webhook_retry_max_s, metavar="S")
-        parser.add_argument("--webhook-max-attempts", type=int, default=defaults.webhook_max_attempts)
-        parser.add_argument("--organisation", default=os.environ.get("INTERVIEW_ORGANISATION", defaults.organisation))
-        parser.add_argument(
-            "--redis",
-            default=os.environ.get("INTERVIEW_REDIS_URL") or None,
-            metavar="URL",
-            help="share rooms and live observations with other nodes through this Redis, e.g. redis://127.0.0.1:6379/0",
-        )
-        parser.add_argument("--node-id", default=os.environ.get("INTERVIEW_NODE_ID") or None)
-        parser.add_argument(
-            "--public-url",
-            default=os.environ.get("INTERVIEW_PUBLIC_URL") or None,
-            help="this node's URL as other nodes and candidates reach it (default http://HOST:PORT)",
-        )
-        parser.add_argument(
-            "--scoring-config",
-            type=Path,
-            default=os.environ.get("INTERVIEW_SCORING_CONFIG") or None,
-            metavar="PATH",
-            help="TOML file with the report's scoring dimensions and weights (default: rooms/scoring_default.toml)",
-        )
-        args = parser.parse_args(argv)
-        return cls(
-            host=args.host,
-            port=args.port,
-            data_dir=args.data_dir,
-            ice_hosts=tuple(args.ice_host),
-            ice_servers=tuple(args.ice_server),
-            admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
-            analysis_fps=args.analysis_fps,
-            max_interviews=args.max_interviews,
-            retention_days=args.retention_days,
-            organisation=args.organisation,
-            redis_url=args.redis,
-            node_id=args.node_id or f"{socket.gethostname()}-{args.port}",
-            public_url=(args.public_url or f"http://{args.host}:{args.port}").rstrip("/"),
-            emotion_inference=args.emotion_inference,
-            look_away_s=args.look_away_s,
-            scoring_config=args.scoring_config,
-            language=args.language,
-            vosk_models=tuple(args.vosk_model),
-            transcript=not args.no_transcript,
-            asr_processes=max(1, args.asr_processes),
-            recording=not args.no_recording,
-            recording_height=args.recording_height,
-            recording_fps=args.recording_fps,
-            vad_engine=args.vad,
-            script_time_scale=args.script_time_scale,
-            webhook_retry_base_s=args.webhook_retry_base,
-            webhook_retry_max_s=args.webhook_retry_max,
-            webhook_max_attempts=args.webhook_max_attempts,
-        )
+    field_name: str
+    name: str  # the long flag without dashes, "-" as "_": the config file key
+    help: str
+    parse: Parse
+    default: Any
+    repeatable: bool = False  # a list: the flag may be repeated, the config key takes an array
+    is_bool: bool = False
+    env: str | None = ""  # "" = ENV_PREFIX + NAME; None = no environment variable
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    secret: bool = False  # never from the command line or the config file (they end up in `ps` and backups)
+    aliases: tuple[str, ...] = ()  # older flag spellings still accepted
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def env_var(self) -> str | None:
+        if self.env is None:
+            return None
+        return self.env or ENV_PREFIX + self.name.upper()
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+def setting(
+    default: Any = MISSING,
+    help: str = "",
+    *,
+    default_factory: Callable[[], Any] | None = None,
+    name: str | None = None,
+    parse: Parse | None = None,
+    repeatable: bool = False,
+    env: str | None = "",
+    metavar: str | None = None,
+    choices: tuple[str, ...] | None = None,
+    secret: bool = False,
+    aliases: tuple[str, ...] = (),
+) -> Any:
+    """Declare a setting: a dataclass field carrying how it is given and what it means."""
+    meta = {
+        "setting": {
+            "name": name,
+            "help": help,
+            "parse": parse,
+            "repeatable": repeatable,
+            "env": env,
+            "metavar": metavar,
+            "choices": choices,
+            "secret": secret,
+            "aliases": aliases,
+        }
+    }
+    if default_factory is not None:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 < value <= 100.0:
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 100: {text!r}")
-    return value
+# --- parsers: each takes the text of a flag, an environment variable or a config value, or raises ValueError ---
 
 
-def _recording_height(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 64 <= value <= 1080:
-        raise argparse.ArgumentTypeError(f"must be between 64 and 1080 pixels: {text!r}")
-    return value
+def bounded(kind: type[int] | type[float], low: float, high: float, unit: str = "") -> Parse:
+    """A number within [low, high]: the one range check every numeric setting uses."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except (TypeError, ValueError):
+            raise ValueError(f"not {'a whole number' if kind is int else 'a number'}: {text!r}") from None
+        if not low <= value <= high:
+            suffix = f" {unit}" if unit else ""
+            raise ValueError(f"must be between {low:g} and {high:g}{suffix}: {text!r}")
+        return value
+
+    parse.__name__ = f"{kind.__name__}_between_{low:g}_and_{high:g}"
+    return parse
 
 
-def _recording_fps(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 1.0 <= value <= 30.0:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 30: {text!r}")
-    return value
+def _text(text: str) -> str:
+    return str(text)
 
 
-def _language_folder(text: str) -> tuple[str, str]:
-    language, sep, folder = text.partition("=")
-    if not sep or not language or not folder:
-        raise argparse.ArgumentTypeError(f"expected LANG=DIR, got {text!r}")
-    return language, folder
+def _optional_text(text: str) -> str | None:
+    return str(text).strip() or None
+
+
+def _path(text: str) -> Path:
+    return Path(str(text))
+
+
+def _optional_path(text: str) -> Path | None:
+    return Path(str(text)) if str(text).strip() else None
 
 
 def _ip_address(text: str) -> str:
     try:
-        return str(ipaddress.ip_address(text))
+        return str(ipaddress.ip_address(str(text).strip()))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an IP address: {text!r}") from None
+        raise ValueError(f"not an IP address: {text!r}") from None
+
+
+def _language_folder(text: str) -> tuple[str, str]:
+    language, sep, folder = str(text).partition("=")
+    if not sep or not language or not folder:
+        raise ValueError(f"expected LANG=DIR, got {text!r}")
+    return language.strip(), folder.strip()
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def _bool(text: str) -> bool:
+    value = str(text).strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"expected true or false, got {text!r}")
+
+
+def _cpu_count() -> int:
+    return os.cpu_count() or 2
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = setting("127.0.0.1", "address to listen on")
+    port: int = setting(8080, "port to listen on", parse=bounded(int, 1, 65535))
+    data_dir: Path = setting(Path("data"), "folder for the database, recordings and keys", parse=_path)
+    ice_hosts: tuple[str, ...] = setting(
+        (),
+        "restrict ICE host candidates to this address (loopback allowed); default: every non-loopback interface",
+        name="ice_host",
+        parse=_ip_address,
+        repeatable=True,
+        metavar="ADDR",
+    )
+    # Empty by default: no traffic to public STUN servers.
+    ice_servers: tuple[str, ...] = setting(
+        (),
+        "a STUN or TURN URL handed to aiortc and the browsers, e.g. turn:user:pass@turn.example.org:3478",
+        name="ice_server",
+        repeatable=True,
+        metavar="URL",
+    )
+    admin_token: str | None = setting(
+        None, "the admin token for integrations (environment only)", env=ADMIN_TOKEN_ENV, secret=True
+    )
+    token_ttl_s: int = setting(
+        7 * 24 * 3600, "lifetime of the room links' tokens, in seconds", parse=bounded(int, 60, 366 * 24 * 3600)
+    )
+    analysis_fps: float = setting(10.0, "video frames analyzed per second", parse=bounded(float, 1, 30))
+    # bench/load.py measures what a machine carries (see README).
+    max_interviews: int = setting(6, "live interviews this node admits", parse=bounded(int, 1, 1000))
+    max_body_bytes: int = setting(
+        256 * 1024, "largest request body accepted, in bytes", parse=bounded(int, 1024, 64 * 1024 * 1024)
+    )
+    retention_days: int = setting(90, "days an ended interview's data is kept", parse=bounded(int, 1, 3650))
+    organisation: str = setting("Your organisation", "the organisation's name, shown to candidates")
+    # Some jurisdictions ban emotion recognition at work; descriptive measures are unaffected.
+    emotion_inference: bool = setting(
+        False, "enable the expression classifier (off by default; banned at work in some jurisdictions)"
+    )
+    look_away_s: float = setting(3.0, "flag eye contact lost for this long, in seconds", parse=bounded(float, 0.5, 60))
+    scoring_config: Path | None = setting(
+        None,
+        "TOML file with the report's scoring dimensions and weights (default: rooms/scoring_default.toml)",
+        parse=_optional_path,
+        metavar="PATH",
+    )
+    # A room created without a language takes this one; without a speech model for it, the transcript is off and
+    # every other measure still works.
+    language: str = setting(
+        "auto", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
+    )
+    vosk_models: tuple[tuple[str, str], ...] = setting(
+        (),
+        "a Kaldi model folder for vosk speech recognition in language LANG",
+        name="vosk_model",
+        parse=_language_folder,
+        repeatable=True,
+        metavar="LANG=DIR",
+    )
+    transcript: bool = setting(True, "speech recognition (--no-transcript turns it off)")
+    vad_engine: str = setting("silero", "voice activity detector", name="vad", choices=("silero", "webrtc"))
+    analysis_threads: int = setting(
+        default_factory=_cpu_count, help="threads for video and audio analysis", parse=bounded(int, 1, 64)
+    )
+    # One-way interviews: tests shrink the countdowns; 1.0 in production.
+    script_time_scale: float = setting(
+        1.0,
+        "multiply one-way interview countdowns by this (e.g. 0.05 in tests)",
+        parse=bounded(float, 0.001, 100),
+        metavar="FACTOR",
+    )
+    redis_url: str | None = setting(
+        None,
+        "share rooms and live observations with other nodes through this Redis, e.g. redis://127.0.0.1:6379/0",
+        name="redis",
+        parse=_optional_text,
+        metavar="URL",
+        env="INTERVIEW_REDIS_URL",
+    )
+    node_id: str = setting(
+        default_factory=socket.gethostname, help="this node's name among several (default HOSTNAME-PORT)"
+    )
+    public_url: str | None = setting(
+        None,
+        "this node's URL as other nodes and candidates reach it (default http://HOST:PORT)",
+        parse=_optional_text,
+        metavar="URL",
+    )
+    # Exponential from base to max (with jitter), failed after max attempts (~19 h by default).
+    webhook_retry_base_s: float = setting(
+        5.0, "first webhook retry delay, in seconds", name="webhook_retry_base", parse=bounded(float, 0.01, 86400)
+    )
+    webhook_retry_max_s: float = setting(
+        3600.0, "longest webhook retry delay, in seconds", name="webhook_retry_max", parse=bounded(float, 0.01, 86400)
+    )
+    webhook_max_attempts: int = setting(20, "webhook delivery attempts before giving up", parse=bounded(int, 1, 100))
+    webhook_concurrency: int = setting(4, "webhook deliveries in flight at once", parse=bounded(int, 1, 64))
+    # Speech recognition (Whisper base, one core per decode) must not share the server's process. Each child holds
+    # its own copy of the model (~340 MB resident): one per core uses every core for decoding without memory to spare
+    # for more, which would only queue behind the same cores.
+    asr_processes: int = setting(
+        default_factory=_cpu_count, help="child processes for speech recognition", parse=bounded(int, 1, 64)
+    )
+    recording: bool = setting(True, "record the candidates' audio and video (--no-recording turns it off)")
+    recording_height: int = setting(
+        360, "height of the recorded video", parse=bounded(int, 64, 1080, "pixels"), metavar="PIXELS"
+    )
+    recording_fps: float = setting(10.0, "frame rate of the recorded video", parse=bounded(float, 1, 30), metavar="FPS")
+
+    @classmethod
+    def specs(cls) -> Iterator[SettingSpec]:
+        """Every setting's declaration, in field order: what flags, environment, config and docs derive from."""
+        defaults = cls()
+        for f in fields(cls):
+            meta = f.metadata["setting"]
+            default = getattr(defaults, f.name)
+            is_bool = isinstance(default, bool)
+            parse = meta["parse"] or (_bool if is_bool else _text)
+            yield SettingSpec(
+                field_name=f.name,
+                name=meta["name"] or f.name,
+                help=meta["help"],
+                parse=parse,
+                default=default,
+                repeatable=meta["repeatable"],
+                is_bool=is_bool,
+                env=meta["env"],
+                metavar=meta["metavar"],
+                choices=meta["choices"],
+                secret=meta["secret"],
+                aliases=meta["aliases"],
+            )
+
+    @classmethod
+    def from_args(cls, argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from the command line, the environment and the `--config` file; exits with usage on errors."""
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        try:
+            return cls.load(args.config, environ if environ is not None else os.environ, _given_flags(args))
+        except SettingError as exc:
+            parser.error(str(exc))
+            raise  # unreachable: parser.error exits
+
+    @classmethod
+    def load(
+        cls, config: Path | None = None, environ: Mapping[str, str] | None = None, flags: Mapping[str, Any] = ()
+    ) -> Settings:
+        """Defaults, then the config file, then the environment, then already-parsed flags (by field name)."""
+        values: dict[str, Any] = {}
+        if config is not None:
+            values.update(read_config_file(config))
+        values.update(_from_environment(environ or {}))
+        values.update(flags)
+        return replace(cls(), **values)._with_derived_defaults(values)
+
+    def _with_derived_defaults(self, given: Mapping[str, Any]) -> Settings:
+        """Defaults that depend on other settings: the node's name and its public URL follow host and port."""
+        derived: dict[str, Any] = {"public_url": (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")}
+        if "node_id" not in given:
+            derived["node_id"] = f"{socket.gethostname()}-{self.port}"
+        return replace(self, **derived)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Real-time AI video interview server", argument_default=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--config", type=Path, default=None, metavar="FILE.toml", help="read settings from this TOML file"
+    )
+    for spec in Settings.specs():
+        if spec.secret:
+            continue
+        flags = [spec.flag, *spec.aliases]
+        shown_default = "" if spec.default in (None, (), "") else f"; default {spec.default}"
+        help_text = spec.help + f" (env {spec.env_var}{shown_default})"
+        if spec.is_bool:
+            parser.add_argument(*flags, dest=spec.field_name, action=argparse.BooleanOptionalAction, help=help_text)
+        else:
+            parser.add_argument(
+                *flags,
+                dest=spec.field_name,
+                type=_argparse_type(spec),
+                action="append" if spec.repeatable else "store",
+                metavar=spec.metavar or spec.name.upper(),
+                choices=spec.choices,
+                help=help_text + (" (repeatable)" if spec.repeatable else ""),
+            )
+    return parser
+
+
+def _argparse_type(spec: SettingSpec) -> Parse:
+    def parse(text: str) -> Any:
+        try:
+            return spec.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = spec.name  # argparse names the type in its message
+    return parse
+
+
+def _given_flags(args: argparse.Namespace) -> dict[str, Any]:
+    given = {k: v for k, v in vars(args).items() if k != "config"}
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for spec in Settings.specs():
+        var = spec.env_var
+        if var is None or var not in environ:
+            continue
+        text = environ[var]
+        if spec.secret:
+            values[spec.field_name] = text or None
+        elif spec.repeatable:
+            items = [item for item in text.split(",") if item.strip()]
+            values[spec.field_name] = tuple(_parse(spec, var, item) for item in items)
+        else:
+            values[spec.field_name] = _parse(spec, var, text)
+    return values
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The settings a TOML file gives, by field name; SettingError names the first bad or unknown key."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingError(str(path), f"cannot read the configuration file: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingError(str(path), f"not valid TOML: {exc}") from None
+    by_name = {spec.name: spec for spec in Settings.specs()}
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        spec = by_name.get(key)
+        if spec is None:
+            raise SettingError(key, "unknown setting")
+        if spec.secret:
+            raise SettingError(key, f"a secret is read from the environment ({spec.env_var}), not the file")
+        if spec.repeatable:
+            if not isinstance(raw, list):
+                raise SettingError(key, "expected an array")
+            values[spec.field_name] = tuple(_parse(spec, key, _scalar_text(spec, key, item)) for item in raw)
+        else:
+            values[spec.field_name] = _parse(spec, key, _scalar_text(spec, key, raw))
+    return values
+
+
+def _scalar_text(spec: SettingSpec, key: str, raw: Any) -> str:
+    if isinstance(raw, bool):
+        if not spec.is_bool:
+            raise SettingError(key, f"expected {'a list item' if spec.repeatable else 'a value'}, not true/false")
+        return "true" if raw else "false"
+    if isinstance(raw, str | int | float):
+        if spec.is_bool:
+            raise SettingError(key, "expected true or false")
+        return str(raw)
+    raise SettingError(key, f"unexpected value {raw!r}")
+
+
+def _parse(spec: SettingSpec, key: str, text: str) -> Any:
+    if spec.choices is not None and text not in spec.choices:
+        raise SettingError(key, f"expected one of {', '.join(spec.choices)}, got {text!r}")
+    try:
+        return spec.parse(text)
+    except ValueError as exc:
+        raise SettingError(key, str(exc)) from None
+
+
+def check_config(argv: Sequence[str]) -> int:
+    """`run.py check-config --config FILE [flags]`: 0 when every setting is valid, else 2 naming the bad key."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.config is None:
+        parser.error("check-config needs --config FILE")
+    try:
+        Settings.load(args.config, os.environ, _given_flags(args))
+    except SettingError as exc:
+        print(f"invalid configuration: {exc}", flush=True)
+        return 2
+    print(f"{args.config}: valid", flush=True)
+    return 0
 
 
 def load_or_create_secret(path: Path) -> str:

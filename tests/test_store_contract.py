@@ -51,6 +51,7 @@ def _obs(t: float, name: str = "face_present", value: object = 1.0, detail: dict
 
 async def test_rooms_round_trip_update_and_list(store) -> None:
     first, second = _room("r1", 100.0), _room("r2", 200.0)
+    second.language = "zh"
     await store.create_room(first)
     await store.create_room(second)
     assert await store.get_room("r1") == first
@@ -62,6 +63,7 @@ async def test_rooms_round_trip_update_and_list(store) -> None:
     assert loaded == first and loaded.status is RoomStatus.LIVE
 
     assert [r.id for r in await store.list_rooms()] == ["r2", "r1"]  # newest first
+    assert (await store.get_room("r2")).language == "zh"
     assert [r.id for r in await store.list_rooms(limit=1)] == ["r2"]
 
 

@@ -113,11 +113,33 @@ def test_malformed_json_and_auth(server: RunningServer, template: dict) -> None:
         ({"template_id": 42}, "template_id"),
         ({"mode": "video-call"}, "mode"),
         ({"mode": "one_way"}, "template_id"),
+        ({"language": "Mandarin please"}, "language"),
+        ({"language": 7}, "language"),
     ],
 )
 def test_room_creation_validates_template_and_mode(server: RunningServer, extra: dict, fragment: str) -> None:
     status, body = server.request("POST", "/api/rooms", {"title": "x", "candidate_name": "y", **extra})
     _assert_json_error(status, body, 400, fragment)
+
+
+def test_room_language_from_body_else_template_else_default(server: RunningServer) -> None:
+    status, room = server.request("POST", "/api/rooms", {"title": "x", "candidate_name": "王小明", "language": "zh"})
+    assert status == 201 and room["language"] == "zh", room
+    status, fetched = server.request("GET", f"/api/rooms/{room['id']}")
+    assert status == 200 and fetched["language"] == "zh"
+    status, default_room = server.request("POST", "/api/rooms", {"title": "x", "candidate_name": "y"})
+    assert status == 201 and default_room["language"] == "en"  # the server's --language
+    status, zh_template = server.request("POST", "/api/templates", {**TEMPLATE, "language": "auto"})
+    assert status == 201 and zh_template["language"] == "auto", zh_template
+    status, from_template = server.request(
+        "POST", "/api/rooms", {"candidate_name": "y", "template_id": zh_template["id"]}
+    )
+    assert status == 201 and from_template["language"] == "auto"
+    body = {"candidate_name": "y", "template_id": zh_template["id"], "language": "en"}
+    status, overridden = server.request("POST", "/api/rooms", body)
+    assert status == 201 and overridden["language"] == "en"
+    status, bad = server.request("POST", "/api/templates", {**TEMPLATE, "language": ""})
+    _assert_json_error(status, bad, 400, "language")
 
 
 def test_one_way_room_from_template(server: RunningServer, template: dict) -> None:
