@@ -24,6 +24,7 @@ CUMULATIVE = {
     (ObservationType.METRIC, "speaking_time"),
     (ObservationType.METRIC, "syllables"),
     (ObservationType.METRIC, "words"),
+    (ObservationType.METRIC, "transcript_syllables"),
     (ObservationType.METRIC, "fillers"),
     (ObservationType.HEALTH, "frames_dropped"),
     (ObservationType.HEALTH, "audio_gaps"),

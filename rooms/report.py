@@ -9,7 +9,7 @@ Descriptive measures only, unless the deployment enabled emotion inference: then
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
@@ -21,6 +21,8 @@ from rooms.questions import SpanIndex, answer_pauses, question_segments, segment
 from rooms.scoring import ScoringConfig, load_scoring_config, measure_values, score_dimensions
 from rooms.segments import session_segments
 from rooms.timelines import report_timelines
+from rooms.transcript_lines import CORRECTION, keyword_coverage
+from rooms.transcript_lines import lines as transcript_lines
 
 REPORT_VERSION = 3
 # A face counts as smiling when MediaPipe's mouthSmile blendshapes average at least this (0-1 scale).
@@ -64,9 +66,11 @@ def build_report(
     *,
     emotion_inference: bool = False,
     scoring: ScoringConfig | None = None,
+    keywords: Mapping[int, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The report. `generated_at` should come from stored data (the room's end), so that rebuilding the report
-    from the same timeline and scoring configuration gives the same JSON, byte for byte."""
+    from the same timeline and scoring configuration gives the same JSON, byte for byte. `keywords`: the template's
+    keywords per question index (assessors only), for each question's keyword coverage."""
     scoring = scoring or load_scoring_config()
     timeline = sorted(timeline, key=lambda o: o.t)  # stable: equal times keep their stored order
     series = _Series(timeline)
@@ -90,16 +94,53 @@ def build_report(
     }
     if emotion_inference:
         report["expression_classes"] = _expression_classes(series)
-    report["questions"] = _questions(timeline, duration_s)
+    report["questions"] = _questions(timeline, duration_s, keywords or {})
     _add_scores(report, timeline, scoring)
     return report
 
 
 def _metrics(series: _Series, duration_s: float) -> dict[str, Metric]:
-    return {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+    metrics = {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+    metrics.update(_speech_rate(series, metrics["speech_rate"]))
+    return metrics
 
 
-def _questions(timeline: Sequence[Observation], duration_s: float) -> list[dict[str, Any]]:
+def _speech_rate(series: _Series, acoustic: Metric) -> dict[str, Metric]:
+    """Speech rate from the transcript's syllables when there is a transcript (on real read English the acoustic
+    syllable-nuclei count finds ~85 of 100 syllables), else the acoustic estimate; both are reported, and
+    `computed_from` says which one `speech_rate` used."""
+    state = series.status("transcript")
+    speaking_time = cumulative_total(series.values("speaking_time"))
+    syllables = cumulative_total(series.values("transcript_syllables"))
+    acoustic_copy = Metric(
+        "Speech rate (acoustic)",
+        acoustic.value,
+        acoustic.unit,
+        acoustic.explanation,
+        acoustic.computed_from,
+    )
+    if state is None or state.value != "on" or syllables <= 0 or speaking_time < 1.0:
+        chosen = Metric(
+            acoustic.label, acoustic.value, acoustic.unit, acoustic.explanation, "acoustic: " + acoustic.computed_from
+        )
+        return {"speech_rate": chosen, "speech_rate_acoustic": acoustic_copy}
+    language = (state.detail or {}).get("language", "")
+    return {
+        "speech_rate": Metric(
+            "Speech rate",
+            syllables / speaking_time * 60.0,
+            "syllables/min",
+            "Syllables in the transcript (a Chinese character is one syllable; English words by the CMU "
+            "Pronouncing Dictionary, fillers left out) per minute of speaking time.",
+            f"transcript: {int(syllables)} syllables ({language}) over {speaking_time:.1f} s of speech",
+        ),
+        "speech_rate_acoustic": acoustic_copy,
+    }
+
+
+def _questions(
+    timeline: Sequence[Observation], duration_s: float, keywords: Mapping[int, Sequence[str]]
+) -> list[dict[str, Any]]:
     """Per question: its segment, what was said in it, and the report's metrics computed over that span only."""
     segments = question_segments(timeline, duration_s)
     if not segments:
@@ -111,13 +152,15 @@ def _questions(timeline: Sequence[Observation], duration_s: float) -> list[dict[
         span_series = _Series(span)
         metrics = _metrics(span_series, segment.end_t - segment.start_t)
         transcript = _transcript(span_series)
-        questions.append(
-            {
-                **segment_to_dict(segment),
-                "transcript": transcript["lines"] if transcript["status"] == "on" else None,
-                "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
-            }
-        )
+        on = transcript["status"] == "on"
+        entry = {
+            **segment_to_dict(segment),
+            "transcript": transcript["lines"] if on else None,
+            "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
+        }
+        if keywords.get(segment.index):
+            entry["keyword_coverage"] = keyword_coverage(keywords[segment.index], transcript["lines"]) if on else None
+        questions.append(entry)
     return questions
 
 
@@ -270,36 +313,40 @@ def _transcript_metrics(series: _Series) -> dict[str, Metric]:
     speaking_time = cumulative_total(series.values("speaking_time"))
     on = state is not None and state.value == "on"
     off_reason = "transcript off" + (f": {state.detail.get('reason')}" if state and state.detail else "")
+    counted = series.of(ObservationType.METRIC, "words")
+    # Chinese is counted in characters, English in words (analyzers/transcript_text.py).
+    unit = str((counted[-1].detail or {}).get("unit", "words")) if counted else "words"
     return {
         "words_per_minute": Metric(
-            "Words per minute",
+            "Words per minute" if unit == "words" else "Characters per minute",
             words / speaking_time * 60.0 if on and speaking_time >= 1.0 else None,
-            "words/min",
-            "Recognized words (fillers left out) per minute of speaking time.",
-            f"{int(words)} words over {speaking_time:.1f} s of speech" if on else off_reason,
+            f"{unit}/min",
+            f"Recognized {unit} (fillers left out) per minute of speaking time.",
+            f"{int(words)} {unit} over {speaking_time:.1f} s of speech" if on else off_reason,
         ),
         "filler_words": Metric(
             "Filler words",
             fillers if on else None,
             "count",
-            "Filler words (um, uh, er; 嗯, 那个, 就是 ...) found in the transcript.",
-            f"{int(fillers)} fillers among {int(words)} words" if on else off_reason,
+            "Hesitation fillers found in the transcript: um, uh, er, and like / you know between pauses; "
+            "嗯, 呃, and 啊, 那个, 就是, 然后 standing alone before a pause or repeated.",
+            f"{int(fillers)} fillers among {int(words)} {unit}" if on else off_reason,
+        ),
+        "filler_rate": Metric(
+            "Fillers per 100 " + unit,
+            fillers / words * 100.0 if on and words >= 20 else None,
+            f"per 100 {unit}",
+            f"Filler words per 100 {unit} of the transcript (at least 20 {unit} needed).",
+            f"{int(fillers)} fillers among {int(words)} {unit}" if on else off_reason,
         ),
     }
 
 
 def _transcript(series: _Series) -> dict[str, Any]:
     state = series.status("transcript")
-    lines = [
-        {
-            "t": round(o.t, 2),
-            "start": (o.detail or {}).get("start"),
-            "end": (o.detail or {}).get("end"),
-            "text": o.value,
-        }
-        for o in series.of(ObservationType.TRANSCRIPT, "final")
-        if isinstance(o.value, str) and o.value
-    ]
+    lines = transcript_lines(
+        [*series.of(ObservationType.TRANSCRIPT, "final"), *series.of(ObservationType.TRANSCRIPT, CORRECTION)]
+    )
     return {
         "status": state.value if state is not None else "off",
         "detail": state.detail if state is not None else {"reason": "no transcript was produced"},

@@ -58,18 +58,14 @@ EngineFactory = Callable[[Settings], AnalysisEngine]
 def default_engine(settings: Settings) -> AnalysisEngine:
     # Imported here: loading the model runtimes takes seconds and is only wanted by a serving process.
     from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig
-    from analyzers.asr_whisper import WhisperOptions
     from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig
     from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig
 
     deferred: list = []
     if settings.transcript:
-        config = TranscriptConfig(
-            language=settings.language,
-            vosk_model_dirs=dict(settings.vosk_models),
-            # The Whisper model joined from its two wheels is kept with the server's data (analyzers/whisper_model.py).
-            whisper=WhisperOptions(cache_dir=str(settings.data_dir / "models")),
-        )
+        # The Whisper model is joined from its two wheels once into a per-user temp folder shared by every server
+        # on the machine, and hash-checked at each load (analyzers/whisper_model.py).
+        config = TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models))
         # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
         deferred.append(
             ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", settings.asr_processes, name="transcript")

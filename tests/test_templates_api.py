@@ -128,7 +128,7 @@ def test_room_language_from_body_else_template_else_default(server: RunningServe
     status, fetched = server.request("GET", f"/api/rooms/{room['id']}")
     assert status == 200 and fetched["language"] == "zh"
     status, default_room = server.request("POST", "/api/rooms", {"title": "x", "candidate_name": "y"})
-    assert status == 201 and default_room["language"] == "en"  # the server's --language
+    assert status == 201 and default_room["language"] == "auto"  # the server's --language
     status, zh_template = server.request("POST", "/api/templates", {**TEMPLATE, "language": "auto"})
     assert status == 201 and zh_template["language"] == "auto", zh_template
     status, from_template = server.request(
