@@ -183,7 +183,9 @@ class WhisperEngine:
                 if text:
                     words.append(
                         RecognizedWord(
-                            to_simplified(text) if simplify else text, origin + word.start, origin + word.end
+                            to_simplified(text) if simplify else text,
+                            float(origin + word.start),
+                            float(origin + word.end),
                         )
                     )
         if not words:
