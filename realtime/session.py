@@ -12,12 +12,15 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from realtime.pipeline import InterviewPipeline
 from realtime.recording import InterviewRecorder
-from realtime.sdp import add_video_bitrate_hints, looks_like_sdp
-from rooms.errors import Conflict, InvalidInput
+from realtime.sdp import add_video_bitrate_hints, offer_problem
+from rooms.errors import Conflict, InvalidInput, TooManyRequests
 
 log = logging.getLogger(__name__)
 
 ConnectionListener = Callable[[bool], None]
+# Relayed dashboards per interview, and per link (a dashboard tab reconnecting replaces its own connection).
+MAX_VIEWERS = 8
+MAX_VIEWERS_PER_LINK = 2
 
 
 class InterviewSession:
@@ -44,7 +47,7 @@ class InterviewSession:
         self._candidate_pc: RTCPeerConnection | None = None
         self._relay = MediaRelay()
         self._tracks: dict[str, MediaStreamTrack] = {}
-        self._viewers: set[RTCPeerConnection] = set()
+        self._viewers: dict[RTCPeerConnection, str] = {}  # connection -> the key of the link it came with
         self.candidate_connected = False
         self.reconnects = 0
 
@@ -87,10 +90,20 @@ class InterviewSession:
 
         return await _answer(pc)
 
-    async def add_viewer(self, offer_sdp: str) -> str:
-        """Answer a dashboard's receive-only offer with the candidate's relayed media."""
+    async def add_viewer(self, offer_sdp: str, viewer: str = "") -> str:
+        """Answer a dashboard's receive-only offer with the candidate's relayed media.
+
+        Each relayed viewer costs an encoder: at most MAX_VIEWERS per interview and MAX_VIEWERS_PER_LINK per
+        `viewer` (a link's key); a dashboard reconnecting replaces its oldest connection rather than adding one.
+        """
         if not self._tracks or not self.candidate_connected:
             raise Conflict("the candidate is not streaming yet")
+        mine = [pc for pc, who in self._viewers.items() if who == viewer]
+        if len(mine) >= MAX_VIEWERS_PER_LINK:
+            self._viewers.pop(mine[0], None)
+            await mine[0].close()
+        if len(self._viewers) >= MAX_VIEWERS:
+            raise TooManyRequests(f"this interview already has {MAX_VIEWERS} viewers", retry_after_s=30)
         pc = RTCPeerConnection(self._rtc_config())
         try:
             await _apply_offer(pc, offer_sdp)
@@ -99,12 +112,12 @@ class InterviewSession:
             raise
         for kind, track in self._tracks.items():
             pc.addTrack(self._relay.subscribe(track, buffered=(kind == "audio")))
-        self._viewers.add(pc)
+        self._viewers[pc] = viewer
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
             if pc.connectionState in ("failed", "closed"):
-                self._viewers.discard(pc)
+                self._viewers.pop(pc, None)
                 await pc.close()
 
         return await _answer(pc)
@@ -119,7 +132,7 @@ class InterviewSession:
             self._on_candidate_connection(connected)
 
     async def _close_viewers(self) -> None:
-        viewers, self._viewers = self._viewers, set()
+        viewers, self._viewers = list(self._viewers), {}
         await asyncio.gather(*(pc.close() for pc in viewers), return_exceptions=True)
 
     async def close(self) -> None:
@@ -137,8 +150,9 @@ class InterviewSession:
 
 
 async def _apply_offer(pc: RTCPeerConnection, offer_sdp: str) -> None:
-    if not looks_like_sdp(offer_sdp):
-        raise InvalidInput("malformed SDP: expected a session description starting with v=0")
+    problem = offer_problem(offer_sdp)
+    if problem is not None:
+        raise InvalidInput(problem)
     try:
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
     except Exception as exc:  # aiortc raises ValueError, KeyError, ... on SDP it cannot use

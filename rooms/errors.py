@@ -25,3 +25,9 @@ class Unavailable(DomainError):
     def __init__(self, message: str, retry_after_s: int = 5) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class TooManyRequests(Unavailable):
+    """This caller asked too often (offers, viewers, failed sign-ins); it may retry after a pause."""
+
+    status = 429

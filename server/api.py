@@ -7,10 +7,18 @@ from aiohttp import web
 from rooms.errors import Conflict, InvalidInput
 from rooms.model import Role, RoomStatus
 from server.auth import require_lead
-from server.keys import INTERVIEWS, SIGNALING, STORE, TOKENS
+from server.keys import INTERVIEWS, OFFER_LIMITS, SIGNALING, STORE, TOKENS
 from server.links import room_links
 from server.notes_api import annotated_report
-from server.requests import authorize, offer_sdp, optional_language, read_json_object, required_string
+from server.rate_limits import token_key
+from server.requests import (
+    authorize,
+    bearer_or_query_token,
+    offer_sdp,
+    optional_language,
+    read_json_object,
+    required_string,
+)
 from server.templates_api import attach_template, template_for_new_room
 
 routes = web.RouteTableDef()
@@ -52,6 +60,7 @@ async def get_room(request: web.Request) -> web.Response:
 async def candidate_offer(request: web.Request) -> web.Response:
     authorize(request, Role.CANDIDATE)
     sdp = offer_sdp(await read_json_object(request))
+    request.app[OFFER_LIMITS].candidate_offers.take(request.match_info["room_id"], "offers for this interview")
     answer = await request.app[INTERVIEWS].candidate_offer(request.match_info["room_id"], sdp)
     return web.json_response({"sdp": answer, "type": "answer"})
 
@@ -60,7 +69,11 @@ async def candidate_offer(request: web.Request) -> web.Response:
 async def viewer_offer(request: web.Request) -> web.Response:
     authorize(request, *_WATCHERS)
     sdp = offer_sdp(await read_json_object(request))
-    answer = await request.app[INTERVIEWS].viewer_offer(request.match_info["room_id"], sdp)
+    viewer = token_key(bearer_or_query_token(request))
+    limits = request.app[OFFER_LIMITS]
+    limits.viewer_offers_per_room.take(request.match_info["room_id"], "viewer offers for this interview")
+    limits.viewer_offers_per_token.take(viewer, "viewer offers with this link")
+    answer = await request.app[INTERVIEWS].viewer_offer(request.match_info["room_id"], sdp, viewer)
     return web.json_response({"sdp": answer, "type": "answer"})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 from dataclasses import dataclass
@@ -42,6 +43,13 @@ class TokenIssuer:
         if not lead:
             claims["lead"] = False
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
+
+    def peer_proof(self, node_id: str) -> str:
+        """What a node sends beside X-Interview-Forwarded-By: only holders of the shared signing key can make it."""
+        return hmac.new(self._key.encode(), b"forwarded-by:" + node_id.encode(), hashlib.sha256).hexdigest()
+
+    def is_peer(self, node_id: str, proof: str) -> bool:
+        return hmac.compare_digest(self.peer_proof(node_id).encode(), proof.encode())
 
     def verify(self, token: str | None, room_id: str | None) -> Principal:
         """The principal a token stands for. `room_id` is the room the request is about, if any."""

@@ -35,15 +35,17 @@ from rooms.model import Observation, ObservationType, Role, RoomStatus
 from rooms.nodes import NodeInfo, NodeRegistry, Owner
 from rooms.redis_bus import RedisBus
 from rooms.redis_store import RedisRoomStore
-from server.keys import BUS, INTERVIEWS, MONITOR, NODES, PEER_HTTP, SETTINGS, STORE
+from server.keys import BUS, INTERVIEWS, MONITOR, NODES, PEER_HTTP, SETTINGS, STORE, TOKENS
 from server.requests import authorize
 
 log = logging.getLogger(__name__)
 
 FORWARDED_HEADER = "X-Interview-Forwarded-By"
+# A client could send the header itself to skip routing: it counts only with this proof (server/auth.py).
+FORWARD_PROOF_HEADER = "X-Interview-Forward-Proof"
 HEARTBEAT_S = 1.0
 # Owner-bound calls: they act on the session, which lives on one node.
-_OWNED = re.compile(r"^/api/rooms/(?P<room>[^/]+)/(?P<action>offer|view|end|marks|question|script)$")
+_OWNED = re.compile(r"^/api/rooms/(?P<room>[^/]+)/(?P<action>offer|view|end|marks|question|script|integrity)$")
 _CREATE = "/api/rooms"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -194,7 +196,7 @@ async def route_to_owner(request: web.Request, handler: Handler) -> web.StreamRe
 async def _owned(request: web.Request, handler: Handler, room_id: str, action: str) -> web.StreamResponse:
     app = request.app
     nodes = app[NODES]
-    if FORWARDED_HEADER not in request.headers:
+    if not forwarded_by_peer(request):
         owner = await nodes.owner(room_id)
         if owner.node_id not in (None, nodes.node_id) and not owner.lost:
             response = await _forward(request, owner.node_id)
@@ -208,6 +210,13 @@ async def _owned(request: web.Request, handler: Handler, room_id: str, action: s
     if action == "end" and response.status == 200:
         await nodes.release(room_id)
     return response
+
+
+def forwarded_by_peer(request: web.Request) -> bool:
+    """A request another node of this cluster forwarded (never forwarded again), proven by the shared key."""
+    node_id = request.headers.get(FORWARDED_HEADER)
+    proof = request.headers.get(FORWARD_PROOF_HEADER)
+    return bool(node_id and proof) and request.app[TOKENS].is_peer(node_id or "", proof or "")
 
 
 async def _offer_here(request: web.Request, handler: Handler, room_id: str) -> web.StreamResponse:
@@ -264,7 +273,8 @@ async def _forward(request: web.Request, owner_id: str) -> web.Response | None:
     url = await app[NODES].url_of(owner_id)
     if not url:
         return None
-    headers = {FORWARDED_HEADER: app[SETTINGS].node_id}
+    node_id = app[SETTINGS].node_id
+    headers = {FORWARDED_HEADER: node_id, FORWARD_PROOF_HEADER: app[TOKENS].peer_proof(node_id)}
     for name in ("Authorization", "Content-Type"):
         if name in request.headers:
             headers[name] = request.headers[name]

@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 
 from realtime.engine import AnalysisEngine
+from realtime.ice import IceServers
 from realtime.recording import Recordings
 from rooms.bus import LocalBus
 from rooms.nodes import NodeRegistry
@@ -17,6 +18,8 @@ from server.interviews import Interviews
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor
 from server.one_way import OneWayScripts
+from server.rate_limits import OfferLimits
+from server.report_pdf_cache import ReportPdfs
 from server.settings import Settings
 from server.signaling_hub import SignalingHub
 
@@ -38,3 +41,9 @@ TEMPLATES = web.AppKey("templates", TemplateStore)
 ONE_WAY = web.AppKey("one_way", OneWayScripts)
 # The candidates' recorded audio and video (data/recordings/<room_id>/).
 RECORDINGS = web.AppKey("recordings", Recordings)
+# Offers and viewer connections per room and per token (server/rate_limits.py).
+OFFER_LIMITS = web.AppKey("offer_limits", OfferLimits)
+# Rendered report PDFs (one render at a time, cached per report version).
+REPORT_PDFS = web.AppKey("report_pdfs", ReportPdfs)
+# STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
+ICE = web.AppKey("ice", IceServers)

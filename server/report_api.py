@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import aiohttp_jinja2
@@ -10,7 +9,7 @@ from aiohttp import web
 
 from rooms.errors import Conflict
 from rooms.model import Role, RoomStatus
-from server.keys import INTERVIEWS, STORE
+from server.keys import INTERVIEWS, REPORT_PDFS, STORE
 from server.notes_api import annotated_report
 from server.pages import PRODUCT_NAME
 from server.report_document import pdf_static_url, render_report_html, render_report_pdf, report_context
@@ -36,19 +35,20 @@ async def report_pdf(request: web.Request) -> web.StreamResponse:
         **report_context(room.to_public(), report, pdf=True),
     }
 
-    def render() -> tuple[bytes, float]:
-        start = time.perf_counter()
-        pdf = render_report_pdf(render_report_html(env, context))
-        return pdf, (time.perf_counter() - start) * 1000.0
+    def render() -> bytes:
+        return render_report_pdf(render_report_html(env, context))
 
-    # Layout and font shaping take a second or so of CPU: off the event loop, which carries live media.
-    pdf, render_ms = await asyncio.get_running_loop().run_in_executor(None, render)
+    # Layout and font shaping take a second or so of CPU: off the event loop, which carries live media, one
+    # at a time, and once per report version.
+    start = time.perf_counter()
+    pdf, cached = await request.app[REPORT_PDFS].get(room.id, report, render)
+    render_ms = (time.perf_counter() - start) * 1000.0
     return web.Response(
         body=pdf,
         content_type="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="interview-report-{room.id}.pdf"',
-            "Server-Timing": f"render;dur={render_ms:.0f}",
+            "Server-Timing": f"{'cache' if cached else 'render'};dur={render_ms:.0f}",
             "Cache-Control": "private, no-store",
         },
     )

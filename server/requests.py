@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
+from realtime.sdp import offer_problem
 from rooms.errors import InvalidInput
 from rooms.model import Role, parse_language
 from server.auth import Principal, TokenIssuer, require_role
 from server.keys import TOKENS
+from server.safe_json import loads_limited
 
 
 def bearer_or_query_token(request: web.Request) -> str | None:
@@ -32,8 +33,8 @@ async def read_json_object(request: web.Request) -> dict[str, Any]:
     # request.read() enforces the app's client_max_size and raises 413 past it.
     body = await request.read()
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = loads_limited(body)
+    except UnicodeDecodeError:
         raise InvalidInput("malformed JSON body") from None
     if not isinstance(data, dict):
         raise InvalidInput("the JSON body must be an object")
@@ -66,4 +67,7 @@ def offer_sdp(data: dict[str, Any]) -> str:
     sdp = data.get("sdp")
     if not isinstance(sdp, str) or not sdp:
         raise InvalidInput("'sdp' must be a non-empty string")
+    problem = offer_problem(sdp)  # before any session opens or aiortc parses anything
+    if problem is not None:
+        raise InvalidInput(problem)
     return sdp

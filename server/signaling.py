@@ -20,11 +20,12 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from rooms.errors import Conflict
+from rooms.errors import Conflict, InvalidInput
 from rooms.model import Role, RoomStatus
 from server.auth import require_lead
 from server.keys import INTERVIEWS, SIGNALING
 from server.requests import authorize
+from server.safe_json import loads_limited
 from server.signaling_hub import RateLimit, Seat, SignalingHub
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,8 @@ async def signal(request: web.Request) -> web.WebSocketResponse:
                 await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"too many messages")
                 break
             try:
-                message = validate(json.loads(raw.data))
-            except ValueError:
+                message = validate(loads_limited(raw.data))
+            except (ValueError, InvalidInput):
                 message = None
             if message is None:
                 await channel.send({"type": "error", "error": "unknown or malformed message"})
