@@ -26,7 +26,9 @@ from rooms.store import SqliteRoomStore
 from server import (
     api,
     cluster,
+    consent_api,
     integrity_api,
+    invitation_api,
     live,
     metrics,
     notes_api,
@@ -48,6 +50,7 @@ from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.errors import error_middleware
 from server.forwarded import forwarded_middleware, parse_networks
+from server.i18n import CATALOGS, install_gettext, load_catalogs, locale_middleware
 from server.interviews import Admission, Interviews
 from server.keys import (
     BUS,
@@ -126,13 +129,14 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # Outermost first: a request id for every log line; the client as the trusted proxy says (so limits and
-        # throttles count the real client); headers on every answer; errors as JSON; pages' readable errors;
-        # failed sign-ins counted.
+        # throttles count the real client); headers on every answer; errors as JSON; the pages' language (known
+        # before a page or its error page renders); pages' readable errors; failed sign-ins counted.
         middlewares=[
             request_id_middleware,
             forwarded_middleware(parse_networks(settings.trusted_proxies)),
             security_headers,
             error_middleware,
+            locale_middleware(_default_language),
             pages.page_errors,
             auth_throttle,
         ],
@@ -141,6 +145,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
     app[SETTINGS] = settings
+    app[CATALOGS] = load_catalogs()
     app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.
@@ -152,11 +157,12 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
         admin_token=admin_token(settings),
         ttl_s=settings.token_ttl_s,
     )
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
+    install_gettext(env)
     app.add_routes(api.routes)
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
@@ -173,6 +179,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
+    app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis
+    app.add_routes(invitation_api.routes)  # QR code and invitation text for HR
     app.add_routes(integrity_api.routes)  # the candidate page's integrity reports
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
@@ -186,6 +194,10 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
+
+
+def _default_language(request: web.Request) -> str:
+    return request.app[SETTINGS].default_language
 
 
 def _ice_servers(settings: Settings) -> IceServers:
