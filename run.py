@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from aiohttp import web
 
 from server.access_log import RedactedAccessLogger
+from server.accounts_cli import create_admin
 from server.app import create_app
 from server.settings import Settings, check_config
 
@@ -29,6 +30,7 @@ def serve(argv: Sequence[str]) -> int:
 # Commands besides serving: the first argument names one; the rest are its own arguments.
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check-config": check_config,
+    "create-admin": create_admin,  # the first headquarters admin of the HR workspace
 }
 
 

@@ -23,8 +23,11 @@ from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
 from rooms.store import SqliteRoomStore
 from server import (
+    accounts_api,
     api,
     cluster,
+    compare_api,
+    hiring_api,
     live,
     metrics,
     notes_api,
@@ -36,10 +39,12 @@ from server import (
     replay_pages,
     report_api,
     signaling,
+    signin_pages,
     templates_api,
     webhooks,
     webhooks_api,
     webhooks_page,
+    workspace_pages,
 )
 from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
@@ -63,8 +68,11 @@ from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
 from server.report_pdf_cache import ReportPdfs
+from server.room_access import room_access
 from server.security_headers import security_headers
+from server.sessions import workspace_identity
 from server.settings import Settings, load_or_create_secret
+from server.workspace_events import workspace_events_context
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -120,7 +128,15 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # Outermost first: headers on every answer; errors as JSON; pages' readable errors; failed sign-ins counted.
-        middlewares=[security_headers, error_middleware, pages.page_errors, auth_throttle],
+        # Then who is asking (a person's session or an API key) and what that means on a room (the workspace).
+        middlewares=[
+            security_headers,
+            error_middleware,
+            pages.page_errors,
+            auth_throttle,
+            workspace_identity,
+            room_access,
+        ],
     )
     app[THROTTLE] = AuthThrottle()
     app[OFFER_LIMITS] = OfferLimits.default()
@@ -156,8 +172,14 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
+    app.add_routes(signin_pages.routes)  # the HR workspace: sign-in, people, positions, candidates, board
+    app.add_routes(accounts_api.routes)
+    app.add_routes(hiring_api.routes)
+    app.add_routes(compare_api.routes)
+    app.add_routes(workspace_pages.routes)
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
+    app.cleanup_ctx.append(accounts_api.workspace_stores_context)
     app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
     app.cleanup_ctx.append(lambda a: _engine_context(a, engine_factory))
     # After the engine: loading models stalls start-up, which says nothing about load while serving.
@@ -165,6 +187,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.cleanup_ctx.append(webhooks.webhooks_context)  # before the interviews, which emit into its outbox
     app.cleanup_ctx.append(_interviews_context)
     app.cleanup_ctx.append(templates_api.templates_context)  # after the interviews, which its scripts drive
+    app.cleanup_ctx.append(workspace_events_context)  # the board follows the interviews; reminders
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
