@@ -4,8 +4,8 @@
 
 The server runs as shipped (its own defaults: analysis rate, transcript, recording) unless --fps or --server-args
 say otherwise; only --max-interviews is raised so that every level is admitted.
-Each bot is an aiortc peer playing a real face clip with espeak-ng speech (tests/media_fixtures.py; 640x360 VP8 at
-15 fps + Opus, passed through without re-encoding), in its own room, watched by an interviewer WebSocket. Per N it
+Each bot is an aiortc peer playing a real face clip with espeak-ng speech (tests/support/media_fixtures.py; 640x360 VP8
+at 15 fps + Opus, passed through without re-encoding), in its own room, watched by an interviewer WebSocket. Per N it
 prints: server CPU (% of one core, from /proc, its child processes included) against the floor, server RSS per
 interview, analyzed fps per stream (min/median), frames dropped, latency per lane from arrival to dashboard send
 (p50/p95/p99): video measures, voice measures, and transcript finals measured from the end of their utterance; lag
@@ -37,9 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from realtime.ice import restricted_host_addresses  # noqa: E402
 from server.settings import Settings  # noqa: E402
-from tests.bot import candidate_bot  # noqa: E402
-from tests.conftest import start_server, stop_server  # noqa: E402
-from tests.media_fixtures import build_bot_clip, build_camera_clip, build_speech_clip  # noqa: E402
+from tests.support.bot import candidate_bot  # noqa: E402
+from tests.support.media_fixtures import build_bot_clip, build_camera_clip, build_speech_clip  # noqa: E402
+from tests.support.server_process import start_server, stop_server  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The measures an interviewer watches, by the lane that computes them.

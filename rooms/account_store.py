@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from rooms.accounts import ApiKey, Branch, Membership, Person, WorkspaceRole
 from rooms.errors import Conflict
+from rooms.migrations import Migration, migrate, sql
 from rooms.sqlite_thread import SqliteThread
 
 T = TypeVar("T")
@@ -89,7 +90,7 @@ def new_id() -> str:
 
 class SqliteAccountStore:
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, _SCHEMA, "accounts", on_open=_foreign_keys)
+        self._sql = SqliteThread(path, "", "accounts", on_open=_open_accounts)
 
     async def open(self) -> None:
         await self._sql.open()
@@ -364,5 +365,9 @@ class SqliteAccountStore:
         )
 
 
-def _foreign_keys(db: sqlite3.Connection) -> None:
+_MIGRATIONS = (Migration(1, "organisation, branches, people, roles, sessions, reset links, API keys", sql(_SCHEMA)),)
+
+
+def _open_accounts(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA foreign_keys=ON")
+    migrate(db, "accounts", _MIGRATIONS)

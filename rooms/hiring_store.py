@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from rooms.errors import InvalidInput
 from rooms.hiring import Activity, Candidate, Position, PositionFields, Round, RoundInterview, Stage
+from rooms.migrations import Migration, migrate, sql
 from rooms.model import RoomMode
 from rooms.sqlite_thread import SqliteThread
 
@@ -68,7 +69,7 @@ CREATE TABLE IF NOT EXISTS interviews (
     candidate_id TEXT NOT NULL REFERENCES candidates(id),
     round INTEGER NOT NULL,
     mode TEXT NOT NULL,
-    link_hash TEXT NOT NULL,  -- the candidate link now valid; an older one is revoked
+    link_hash TEXT NOT NULL,  -- the candidate link now valid (an older one is revoked)
     created_at REAL NOT NULL,
     expires_at REAL NOT NULL,
     scheduled_at REAL,
@@ -141,9 +142,16 @@ class RoomOwner:
     interviewer_ids: tuple[str, ...]
 
 
+_MIGRATIONS = (Migration(1, "positions, candidates, interviews, assignments, activity", sql(_SCHEMA)),)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    migrate(db, "hiring", _MIGRATIONS)
+
+
 class SqliteHiringStore:
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, _SCHEMA, "hiring")
+        self._sql = SqliteThread(path, "", "hiring", on_open=_migrate)
 
     async def open(self) -> None:
         await self._sql.open()

@@ -14,10 +14,11 @@ from aiohttp import web
 
 from realtime.analyzer_process import ProcessAnalyzer
 from realtime.engine import AnalysisEngine
-from realtime.ice import restricted_host_addresses, rtc_configuration
+from realtime.ice import IceServers, restricted_host_addresses
 from realtime.pipeline import PipelineConfig
 from realtime.recording import Recordings
 from realtime.recording_segments import RecordingConfig
+from realtime.turn import TurnCredentials, read_secret
 from rooms.bus import LocalBus
 from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
@@ -28,6 +29,7 @@ from server import (
     cluster,
     compare_api,
     hiring_api,
+    integrity_api,
     live,
     metrics,
     notes_api,
@@ -35,6 +37,7 @@ from server import (
     pages,
     privacy_api,
     questions_api,
+    readiness,
     recording_api,
     replay_pages,
     report_api,
@@ -49,10 +52,12 @@ from server import (
 from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.errors import error_middleware
+from server.forwarded import forwarded_middleware, parse_networks
 from server.interviews import Admission, Interviews
 from server.keys import (
     BUS,
     ENGINE,
+    ICE,
     INTERVIEWS,
     METRICS,
     MONITOR,
@@ -64,6 +69,7 @@ from server.keys import (
     STORE,
     TOKENS,
 )
+from server.logs import request_id_middleware
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
@@ -127,9 +133,13 @@ def admin_token(settings: Settings) -> str:
 def create_app(settings: Settings, engine_factory: EngineFactory = default_engine) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        # Outermost first: headers on every answer; errors as JSON; pages' readable errors; failed sign-ins counted.
-        # Then who is asking (a person's session or an API key) and what that means on a room (the workspace).
+        # Outermost first: a request id for every log line; the client as the trusted proxy says (so limits and
+        # throttles count the real client); headers on every answer; errors as JSON; pages' readable errors;
+        # failed sign-ins counted; then who is asking (a person's session or an API key) and what that means on a
+        # room (the HR workspace).
         middlewares=[
+            request_id_middleware,
+            forwarded_middleware(parse_networks(settings.trusted_proxies)),
             security_headers,
             error_middleware,
             pages.page_errors,
@@ -142,6 +152,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
     app[SETTINGS] = settings
+    app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.
         signing_key=(
@@ -161,6 +172,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
     app.add_routes(metrics.routes)
+    app.add_routes(readiness.routes)  # GET /readyz
     app.add_routes(notes_api.routes)  # notes, ratings, human decision, candidate status
     app.add_routes(questions_api.routes)  # the lead's "next question" (template or free)
     signaling.setup(app)  # the candidate <-> lead interviewer peer-to-peer call's relay
@@ -172,6 +184,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
+    app.add_routes(integrity_api.routes)  # the candidate page's integrity reports
     app.add_routes(signin_pages.routes)  # the HR workspace: sign-in, people, positions, candidates, board
     app.add_routes(accounts_api.routes)
     app.add_routes(hiring_api.routes)
@@ -191,6 +204,16 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
+
+
+def _ice_servers(settings: Settings) -> IceServers:
+    """The configured STUN/TURN URLs, and TURN credentials minted per session from the shared secret file."""
+    turn = None
+    if settings.turn_urls and settings.turn_secret_file is not None:
+        turn = TurnCredentials(
+            settings.turn_urls, read_secret(settings.turn_secret_file), settings.turn_credential_ttl_s
+        )
+    return IceServers(settings.ice_servers, turn)
 
 
 async def _ice_context(app: web.Application) -> AsyncIterator[None]:
@@ -234,7 +257,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         store=app[STORE],
         bus=app[BUS],
         engine=app[ENGINE],
-        rtc_config=lambda: rtc_configuration(settings.ice_servers),
+        rtc_config=app[ICE].rtc_configuration,
         pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
         admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,
@@ -243,6 +266,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         # Read at start-up: a broken scoring file stops the server here rather than failing every report.
         scoring=load_scoring_config(settings.scoring_config),
         recordings=recordings,
+        integrity_signals=settings.integrity_signals,
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews

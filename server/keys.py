@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 
 from realtime.engine import AnalysisEngine
+from realtime.ice import IceServers
 from realtime.recording import Recordings
 from rooms.account_store import SqliteAccountStore
 from rooms.bus import LocalBus
@@ -49,3 +50,5 @@ REPORT_PDFS = web.AppKey("report_pdfs", ReportPdfs)
 # The HR workspace: people, branches, sessions and API keys; positions, candidates and their interviews.
 ACCOUNTS = web.AppKey("accounts", SqliteAccountStore)
 HIRING = web.AppKey("hiring", SqliteHiringStore)
+# STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
+ICE = web.AppKey("ice", IceServers)
