@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
+from rooms.consent import report_section as consent_section
 from rooms.evidence import measure_evidence
 from rooms.integrity import SIGNAL_NAMES, integrity_section
 from rooms.model import Observation, ObservationType, Room
@@ -97,6 +98,9 @@ def build_report(
     # For HR only, never scored (`integrity_signals`: the ones this deployment observes; None: all).
     report["integrity"] = integrity_section(timeline, integrity_signals)
     _add_scores(report, timeline, scoring)
+    consent = consent_section(timeline)
+    if consent is not None:  # the candidate's recorded choices; analysis False: "analysis declined"
+        report["consent"] = consent
     return report
 
 

@@ -112,7 +112,9 @@ async def get_report(request: web.Request) -> web.Response:
         return web.json_response(await annotated_report(request.app, room.id, report))
     if room.status is not RoomStatus.ENDED:
         raise Conflict("the interview has not ended yet")
-    return web.json_response({"error": "the report is being written", "status": "pending"}, status=202)
+    return web.json_response(
+        {"error": "the report is being written", "code": "report_pending", "status": "pending"}, status=202
+    )
 
 
 @routes.get("/api/rooms/{room_id}/timeline")

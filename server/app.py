@@ -29,7 +29,9 @@ from server import (
     cluster,
     compare_api,
     hiring_api,
+    consent_api,
     integrity_api,
+    invitation_api,
     live,
     metrics,
     notes_api,
@@ -53,6 +55,7 @@ from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.errors import error_middleware
 from server.forwarded import forwarded_middleware, parse_networks
+from server.i18n import CATALOGS, install_gettext, load_catalogs, locale_middleware
 from server.interviews import Admission, Interviews
 from server.keys import (
     BUS,
@@ -134,14 +137,15 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # Outermost first: a request id for every log line; the client as the trusted proxy says (so limits and
-        # throttles count the real client); headers on every answer; errors as JSON; pages' readable errors;
-        # failed sign-ins counted; then who is asking (a person's session or an API key) and what that means on a
-        # room (the HR workspace).
+        # throttles count the real client); headers on every answer; errors as JSON; the pages' language (known
+        # before a page or its error page renders); pages' readable errors; failed sign-ins counted; then who is
+        # asking (a person's session or an API key) and what that means on a room (the HR workspace).
         middlewares=[
             request_id_middleware,
             forwarded_middleware(parse_networks(settings.trusted_proxies)),
             security_headers,
             error_middleware,
+            locale_middleware(_default_language),
             pages.page_errors,
             auth_throttle,
             workspace_identity,
@@ -152,6 +156,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
     app[SETTINGS] = settings
+    app[CATALOGS] = load_catalogs()
     app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.
@@ -163,11 +168,12 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
         admin_token=admin_token(settings),
         ttl_s=settings.token_ttl_s,
     )
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
+    install_gettext(env)
     app.add_routes(api.routes)
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
@@ -184,6 +190,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
+    app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis
+    app.add_routes(invitation_api.routes)  # QR code and invitation text for HR
     app.add_routes(integrity_api.routes)  # the candidate page's integrity reports
     app.add_routes(signin_pages.routes)  # the HR workspace: sign-in, people, positions, candidates, board
     app.add_routes(accounts_api.routes)
@@ -204,6 +212,10 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
+
+
+def _default_language(request: web.Request) -> str:
+    return request.app[SETTINGS].default_language
 
 
 def _ice_servers(settings: Settings) -> IceServers:

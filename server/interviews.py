@@ -15,11 +15,12 @@ from typing import Any
 from aiortc import RTCConfiguration
 
 from analyzers.base import Marker
-from realtime.engine import AnalysisEngine
+from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
+from rooms.consent import ConsentRecord, consents
 from rooms.errors import Conflict, NotFound, Unavailable
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
 from rooms.outbox import EventType, WebhookOutbox
@@ -95,6 +96,9 @@ class Interviews:
         self._recorders: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
+        # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
+        # None: no choice recorded.
+        self._analysis_consent: dict[str, bool | None] = {}
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # Set by the templates feature: the rules of the template a room was created from.
         self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
@@ -163,9 +167,40 @@ class Interviews:
                 )
             return answer
 
+    async def record_consent(self, room_id: str, record: ConsentRecord) -> None:
+        """Keep the candidate's choice in the room's timeline. It applies from the next connection: a session
+        already analysing keeps its choice until the candidate reconnects."""
+        async with self._locks[room_id]:
+            room = await self.get(room_id)
+            if room.status is RoomStatus.ENDED:
+                raise Conflict("the interview has ended")
+            observation = record.observation(room.started_at)
+            recorder = self._recorders.get(room_id)
+            if recorder is not None:
+                recorder.add([observation])
+            else:
+                await self._store.append_observations(room_id, [observation])
+            self._analysis_consent[room_id] = record.analysis
+            self._bus.publish(room_id, [observation])
+
+    async def analysis_choice(self, room_id: str) -> bool | None:
+        """The candidate's last recorded choice about the analysis, or None when there is none."""
+        if room_id not in self._analysis_consent:
+            records = consents(await self._store.timeline(room_id))
+            self._analysis_consent[room_id] = records[-1].analysis if records else None
+        return self._analysis_consent[room_id]
+
+    async def analysis_allowed(self, room_id: str) -> bool:
+        """Whether the candidate agreed to the analysis. No record (an API client, or a room created before
+        consents were recorded) means the join itself was the consent, as before."""
+        return await self.analysis_choice(room_id) is not False
+
     async def _open_session(self, room: Room) -> InterviewSession:
         assert room.started_at is not None
-        analyzer_sessions = await self._engine.open_sessions(room.id)
+        analysis = await self.analysis_allowed(room.id)
+        # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
+        # it and nothing is recorded.
+        analyzer_sessions = await self._engine.open_sessions(room.id) if analysis else AnalyzerSessions((), ())
         recorder = TimelineRecorder(self._store, room.id)
         self._recorders[room.id] = recorder
 
@@ -181,7 +216,7 @@ class Interviews:
             pipeline,
             lambda: self._rtc_config(room.id),
             on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
-            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings else None,
+            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings and analysis else None,
         )
         self._sessions[room.id] = session
         return session
@@ -327,6 +362,7 @@ class Interviews:
             await self._store.delete_room(room_id)
             await self._emit(EventType.CANDIDATE_DELETED, {"room_id": room_id, "deleted_at": time.time()})
         self._locks.pop(room_id, None)
+        self._analysis_consent.pop(room_id, None)
 
     async def _emit(self, event_type: EventType, data: dict[str, Any]) -> None:
         """Queue a webhook event once the state change it announces is stored.

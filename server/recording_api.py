@@ -21,7 +21,9 @@ async def get_recording(request: web.Request) -> web.StreamResponse:
     recordings = request.app[RECORDINGS]
     state = await recordings.state(room.id)
     if state is RecordingState.JOINING:
-        return web.json_response({"error": "the recording is being joined", "status": "pending"}, status=202)
+        return web.json_response(
+            {"error": "the recording is being joined", "code": "recording_pending", "status": "pending"}, status=202
+        )
     if state is RecordingState.READY:
         # FileResponse answers Range requests with 206 and reads the file off the event loop.
         return web.FileResponse(

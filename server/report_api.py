@@ -26,7 +26,9 @@ async def report_pdf(request: web.Request) -> web.StreamResponse:
     if report is None:
         if room.status is not RoomStatus.ENDED:
             raise Conflict("the interview has not ended yet")
-        return web.json_response({"error": "the report is being written", "status": "pending"}, status=202)
+        return web.json_response(
+            {"error": "the report is being written", "code": "report_pending", "status": "pending"}, status=202
+        )
     report = await annotated_report(request.app, room.id, report)  # with notes and the human decision, as the page
     env = aiohttp_jinja2.get_env(request.app)
     context = {

@@ -13,6 +13,7 @@ import os
 import secrets
 import socket
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
@@ -159,6 +160,21 @@ def _language_folder(text: str) -> tuple[str, str]:
     return language.strip(), folder.strip()
 
 
+def _page_language(text: str) -> str:
+    value = str(text).strip().replace("_", "-").lower()
+    if value not in ("zh-cn", "zh", "en"):
+        raise ValueError(f"expected zh-CN or en, got {text!r}")
+    return "en" if value == "en" else "zh-CN"
+
+
+def _time_zone(text: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(str(text).strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"not a known time zone: {text!r}") from None
+    return str(text).strip()
+
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
@@ -291,6 +307,18 @@ class Settings:
     )
     reset_link_hours: float = setting(
         24.0, "an admin-issued password-reset link works once, within this many hours", parse=bounded(float, 0.1, 720)
+    )
+    # The pages' language when neither ?lang=, the lang cookie nor the browser's Accept-Language says
+    # (docs/languages.md); a candidate's pages follow the room's language first.
+    default_language: str = setting(
+        "en", "pages' language when the viewer's browser does not say: zh-CN or en", parse=_page_language
+    )
+    time_zone: str = setting(
+        "UTC", "time zone of the dates and times in reports, e.g. Asia/Shanghai", parse=_time_zone, metavar="ZONE"
+    )
+    # PIPL: candidates are told where to ask to see, correct or delete their data, beside the consent.
+    rights_contact: str = setting(
+        "", "contact for candidates' data-rights requests (e-mail, phone or address), shown with the consent"
     )
     # Deployment (docs/deploy.md). HTTPS is usually the reverse proxy's job; these serve it directly.
     tls_cert: Path | None = setting(

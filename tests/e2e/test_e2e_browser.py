@@ -46,6 +46,8 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
         driver.get(server.base_url + room["candidate_url"])
         join = driver.find_element(By.ID, "join")
         assert "consent" in driver.page_source.lower()
+        assert not join.is_enabled()  # the analysis is a separate choice, made first
+        driver.find_element(By.ID, "analysis-yes").click()
         assert _js(driver, "window.__interview && window.__interview.state") in (None, "idle")
 
         async with aiohttp.ClientSession(server.base_url) as http:
