@@ -102,6 +102,8 @@ class Interviews:
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # Set by the templates feature: the rules of the template a room was created from.
         self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
+        # Called with each lifecycle event once it is stored (before its webhook is queued).
+        self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
@@ -368,6 +370,11 @@ class Interviews:
 
         An outbox failure is logged, not raised: the change already happened, and the caller must hear so.
         """
+        for listener in self.listeners:  # the workspace's board follows the interview's progress
+            try:
+                await listener(event_type, data)
+            except Exception:
+                log.exception("event listener failed on %s for %s", event_type, data.get("room_id"))
         if self._outbox is None:
             return
         try:

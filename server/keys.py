@@ -8,7 +8,9 @@ from aiohttp import web
 from realtime.engine import AnalysisEngine
 from realtime.ice import IceServers
 from realtime.recording import Recordings
+from rooms.account_store import SqliteAccountStore
 from rooms.bus import LocalBus
+from rooms.hiring_store import SqliteHiringStore
 from rooms.nodes import NodeRegistry
 from rooms.outbox import WebhookOutbox
 from rooms.store import RoomStore
@@ -45,5 +47,8 @@ RECORDINGS = web.AppKey("recordings", Recordings)
 OFFER_LIMITS = web.AppKey("offer_limits", OfferLimits)
 # Rendered report PDFs (one render at a time, cached per report version).
 REPORT_PDFS = web.AppKey("report_pdfs", ReportPdfs)
+# The HR workspace: people, branches, sessions and API keys; positions, candidates and their interviews.
+ACCOUNTS = web.AppKey("accounts", SqliteAccountStore)
+HIRING = web.AppKey("hiring", SqliteHiringStore)
 # STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
 ICE = web.AppKey("ice", IceServers)

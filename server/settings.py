@@ -300,6 +300,16 @@ class Settings:
         360, "height of the recorded video", parse=bounded(int, 64, 1080, "pixels"), metavar="PIXELS"
     )
     recording_fps: float = setting(10.0, "frame rate of the recorded video", parse=bounded(float, 1, 30), metavar="FPS")
+    # The HR workspace (docs/workspace.md): people's sign-in sessions and the candidates' invitation links.
+    session_hours: float = setting(
+        12.0, "a signed-in person's session lasts this long, in hours", parse=bounded(float, 0.1, 24 * 30)
+    )
+    invitation_days: float = setting(
+        14.0, "a candidate's invitation link expires after this many days", parse=bounded(float, 0.01, 365)
+    )
+    reset_link_hours: float = setting(
+        24.0, "an admin-issued password-reset link works once, within this many hours", parse=bounded(float, 0.1, 720)
+    )
     # The pages' language when neither ?lang=, the lang cookie nor the browser's Accept-Language says
     # (docs/languages.md); a candidate's pages follow the room's language first.
     default_language: str = setting(
