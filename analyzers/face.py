@@ -18,7 +18,7 @@ import numpy as np
 from mediapipe.tasks.python import vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
-from analyzers.base import Marker, VideoSample
+from analyzers.base import Marker, SessionContext, VideoSample
 from analyzers.expression import blendshape_scores, expression_scores
 from analyzers.expression_classifier import EXPRESSION_LABELS, ExpressionClassifier
 from analyzers.eye_contact import (
@@ -345,7 +345,7 @@ class FaceAnalyzer:
             points = np.array([(p.x, p.y) for p in result.face_landmarks[0]]) * (face.shape[1], face.shape[0])
             self._classifier.classify_landmarks(face, points)
 
-    def open(self, session_id: str) -> FaceSession:
+    def open(self, session_id: str, context: SessionContext | None = None) -> FaceSession:
         return FaceSession(session_id, self._require_model(), self.config, self._classifier)
 
     def close(self) -> None:

@@ -52,7 +52,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from analyzers.base import AudioChunk, Marker
+from analyzers.base import AudioChunk, Marker, SessionContext
 from analyzers.pitch import IntonationTracker, PitchConfig, PitchContinuity
 from analyzers.silero_vad import SileroModel
 from analyzers.syllables import HopAnalyzer, Hops, Nucleus, SyllableConfig, SyllableDetector
@@ -465,7 +465,7 @@ class VoiceAnalyzer:
         session.process(AudioChunk(t=0.0, arrival=0.0, pcm=tone, sample_rate=n))
         session.close()
 
-    def open(self, session_id: str) -> VoiceSession:
+    def open(self, session_id: str, context: SessionContext | None = None) -> VoiceSession:
         return VoiceSession(self.config, session_id, self._silero)
 
     def close(self) -> None:

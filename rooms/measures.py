@@ -60,6 +60,8 @@ FINAL = "final"
 WORDS = "words"
 FILLERS = "fillers"
 FILLER = "filler"
+TRANSCRIPT_SYLLABLES = "transcript_syllables"
+CORRECTION = "correction"
 TRANSCRIPT = "transcript"
 # The interview's structure: script and interviewer markers, notes
 QUESTION_START = "question_start"
@@ -92,6 +94,8 @@ MEAN_PAUSE = "mean_pause"
 LONGEST_PAUSE = "longest_pause"
 WORDS_PER_MINUTE = "words_per_minute"
 FILLER_WORDS = "filler_words"
+FILLER_RATE = "filler_rate"
+SPEECH_RATE_ACOUSTIC = "speech_rate_acoustic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +248,11 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
                 label="Words", description="Recognized words so far, fillers left out."),
         Measure(FILLERS, _M, "count", **_TRANSCRIPT, low=0,
                 label="Filler words", description="Filler words found in the transcript so far."),
+        Measure(TRANSCRIPT_SYLLABLES, _M, "count", **_TRANSCRIPT, low=0,
+                label="Syllables in the transcript",
+                description="Syllables of the recognized words so far (a Chinese character is one), fillers left out."),
+        Measure(CORRECTION, _T, "", producer="replay",
+                label="Transcript correction", description="An interviewer's correction of a transcript line."),
         Measure(FILLER, _E, "", **_TRANSCRIPT,
                 label="Filler word", description="A filler word or phrase (um, uh; 嗯, 那个 ...)."),
         Measure(TRANSCRIPT, _S, "", **_TRANSCRIPT,
@@ -345,7 +354,16 @@ REPORT_METRICS: dict[str, Measure] = _catalogue(
                 description="Recognized words (fillers left out) per minute of speaking time."),
         Measure(FILLER_WORDS, REPORT, "count", producer="report", low=0,
                 label="Filler words",
-                description="Filler words (um, uh, er; 嗯, 那个, 就是 ...) found in the transcript."),
+                description="Hesitation fillers found in the transcript: um, uh, er, and like / you know between "
+                "pauses; 嗯, 呃, and 啊, 那个, 就是, 然后 standing alone before a pause or repeated."),
+        # Chinese transcripts count characters where English counts words: the report names the unit it used.
+        Measure(FILLER_RATE, REPORT, "per 100 words", producer="report", low=0,
+                label="Fillers per 100 words",
+                description="Filler words per 100 words of the transcript (at least 20 words needed)."),
+        Measure(SPEECH_RATE_ACOUSTIC, REPORT, "syllables/min", producer="report", low=0,
+                label="Speech rate (acoustic)",
+                description="Syllable nuclei (peaks of voiced loudness) counted in speech, per minute of speaking "
+                "time; language-independent (a Chinese character is one syllable)."),
     ]
 )  # fmt: skip
 

@@ -24,15 +24,19 @@ from rooms.measures import (
     QUESTION_START,
     SPEAKING_TIME,
     SYLLABLES,
+    TRANSCRIPT_SYLLABLES,
     WORDS,
 )
 from rooms.model import Observation, ObservationType
 
+QUESTION_START = QUESTION_START
+QUESTION_END = QUESTION_END
 # Running counters that restart at 0 in a new session segment; a span rebases them to its own start.
 CUMULATIVE = {
     (ObservationType.METRIC, SPEAKING_TIME),
     (ObservationType.METRIC, SYLLABLES),
     (ObservationType.METRIC, WORDS),
+    (ObservationType.METRIC, TRANSCRIPT_SYLLABLES),
     (ObservationType.METRIC, FILLERS),
     (ObservationType.HEALTH, FRAMES_DROPPED),
     (ObservationType.HEALTH, AUDIO_GAPS),

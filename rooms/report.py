@@ -9,7 +9,7 @@ Descriptive measures only, unless the deployment enabled emotion inference: then
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
@@ -20,12 +20,14 @@ from rooms.integrity import SIGNAL_NAMES, integrity_section
 from rooms.measures import (
     ANSWER_LATENCY,
     AUDIO_GAPS,
+    CONSENT,
     EXPRESSION_CLASS,
     EYE_CONTACT,
     FACE_COUNT,
     FACE_LOST,
     FACE_PRESENCE,
     FACE_PRESENT,
+    FILLER_RATE,
     FILLER_WORDS,
     FILLERS,
     FINAL,
@@ -48,9 +50,11 @@ from rooms.measures import (
     SPEAKING,
     SPEAKING_TIME,
     SPEECH_RATE,
+    SPEECH_RATE_ACOUSTIC,
     SYLLABLES,
     TALK_SHARE,
     TRANSCRIPT,
+    TRANSCRIPT_SYLLABLES,
     WORDS,
     WORDS_PER_MINUTE,
 )
@@ -60,6 +64,8 @@ from rooms.questions import SpanIndex, answer_pauses, question_segments, segment
 from rooms.scoring import ScoringConfig, load_scoring_config, measure_values, score_dimensions
 from rooms.segments import session_segments
 from rooms.timelines import report_timelines
+from rooms.transcript_lines import CORRECTION, keyword_coverage
+from rooms.transcript_lines import lines as transcript_lines
 
 REPORT_VERSION = 3
 # A face counts as smiling when MediaPipe's mouthSmile blendshapes average at least this (0-1 scale).
@@ -105,9 +111,11 @@ def build_report(
     emotion_inference: bool = False,
     scoring: ScoringConfig | None = None,
     integrity_signals: Collection[str] | None = None,
+    keywords: Mapping[int, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The report. `generated_at` should come from stored data (the room's end), so that rebuilding the report
-    from the same timeline and scoring configuration gives the same JSON, byte for byte."""
+    from the same timeline and scoring configuration gives the same JSON, byte for byte. `keywords`: the template's
+    keywords per question index (assessors only), for each question's keyword coverage."""
     scoring = scoring or load_scoring_config()
     timeline = sorted(timeline, key=lambda o: o.t)  # stable: equal times keep their stored order
     series = _Series(timeline)
@@ -131,13 +139,13 @@ def build_report(
     }
     if emotion_inference:
         report["expression_classes"] = _expression_classes(series)
-    report["questions"] = _questions(timeline, duration_s)
+    report["questions"] = _questions(timeline, duration_s, keywords or {})
     # For HR only, never scored (`integrity_signals`: the ones this deployment observes; None: all).
     report["integrity"] = integrity_section(timeline, integrity_signals)
     _add_scores(report, timeline, scoring)
     consent = consent_section(timeline)
     if consent is not None:  # the candidate's recorded choices; analysis False: "analysis declined"
-        report["consent"] = consent
+        report[CONSENT] = consent
     return report
 
 
@@ -149,10 +157,48 @@ def _metric(name: str, value: float | None, computed_from: str, **explanation_va
 
 
 def _metrics(series: _Series, duration_s: float) -> dict[str, Metric]:
-    return {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+    metrics = {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+    metrics.update(_speech_rate(series, metrics[SPEECH_RATE]))
+    return metrics
 
 
-def _questions(timeline: Sequence[Observation], duration_s: float) -> list[dict[str, Any]]:
+def _speech_rate(series: _Series, acoustic: Metric) -> dict[str, Metric]:
+    """Speech rate from the transcript's syllables when there is a transcript (on real read English the acoustic
+    syllable-nuclei count finds ~85 of 100 syllables), else the acoustic estimate; both are reported, and
+    `computed_from` says which one `speech_rate` used."""
+    state = series.status(TRANSCRIPT)
+    speaking_time = cumulative_total(series.values(SPEAKING_TIME))
+    syllables = cumulative_total(series.values(TRANSCRIPT_SYLLABLES))
+    acoustic_copy = Metric(
+        REPORT_METRICS[SPEECH_RATE_ACOUSTIC].label,
+        acoustic.value,
+        acoustic.unit,
+        acoustic.explanation,
+        acoustic.computed_from,
+    )
+    if state is None or state.value != "on" or syllables <= 0 or speaking_time < 1.0:
+        chosen = Metric(
+            acoustic.label, acoustic.value, acoustic.unit, acoustic.explanation, "acoustic: " + acoustic.computed_from
+        )
+        return {SPEECH_RATE: chosen, SPEECH_RATE_ACOUSTIC: acoustic_copy}
+    language = (state.detail or {}).get("language", "")
+    return {
+        # The catalogue's explanation is the acoustic method's; this one counts the transcript's syllables.
+        SPEECH_RATE: Metric(
+            REPORT_METRICS[SPEECH_RATE].label,
+            syllables / speaking_time * 60.0,
+            REPORT_METRICS[SPEECH_RATE].unit,
+            "Syllables in the transcript (a Chinese character is one syllable; English words by the CMU "
+            "Pronouncing Dictionary, fillers left out) per minute of speaking time.",
+            f"transcript: {int(syllables)} syllables ({language}) over {speaking_time:.1f} s of speech",
+        ),
+        SPEECH_RATE_ACOUSTIC: acoustic_copy,
+    }
+
+
+def _questions(
+    timeline: Sequence[Observation], duration_s: float, keywords: Mapping[int, Sequence[str]]
+) -> list[dict[str, Any]]:
     """Per question: its segment, what was said in it, and the report's metrics computed over that span only."""
     segments = question_segments(timeline, duration_s)
     if not segments:
@@ -164,13 +210,15 @@ def _questions(timeline: Sequence[Observation], duration_s: float) -> list[dict[
         span_series = _Series(span)
         metrics = _metrics(span_series, segment.end_t - segment.start_t)
         transcript = _transcript(span_series)
-        questions.append(
-            {
-                **segment_to_dict(segment),
-                "transcript": transcript["lines"] if transcript["status"] == "on" else None,
-                "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
-            }
-        )
+        on = transcript["status"] == "on"
+        entry = {
+            **segment_to_dict(segment),
+            "transcript": transcript["lines"] if on else None,
+            "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
+        }
+        if keywords.get(segment.index):
+            entry["keyword_coverage"] = keyword_coverage(keywords[segment.index], transcript["lines"]) if on else None
+        questions.append(entry)
     return questions
 
 
@@ -260,32 +308,37 @@ def _transcript_metrics(series: _Series) -> dict[str, Metric]:
     speaking_time = cumulative_total(series.values(SPEAKING_TIME))
     on = state is not None and state.value == "on"
     off_reason = "transcript off" + (f": {state.detail.get('reason')}" if state and state.detail else "")
+    counted = series.of(ObservationType.METRIC, WORDS)
+    # Chinese is counted in characters, English in words (analyzers/transcript_text.py).
+    unit = str((counted[-1].detail or {}).get("unit", "words")) if counted else "words"
     return {
-        WORDS_PER_MINUTE: _metric(
-            WORDS_PER_MINUTE,
+        WORDS_PER_MINUTE: Metric(
+            "Words per minute" if unit == "words" else "Characters per minute",
             words / speaking_time * 60.0 if on and speaking_time >= 1.0 else None,
-            f"{int(words)} words over {speaking_time:.1f} s of speech" if on else off_reason,
+            f"{unit}/min",
+            f"Recognized {unit} (fillers left out) per minute of speaking time.",
+            f"{int(words)} {unit} over {speaking_time:.1f} s of speech" if on else off_reason,
         ),
         FILLER_WORDS: _metric(
             FILLER_WORDS,
             fillers if on else None,
-            f"{int(fillers)} fillers among {int(words)} words" if on else off_reason,
+            f"{int(fillers)} fillers among {int(words)} {unit}" if on else off_reason,
+        ),
+        FILLER_RATE: Metric(
+            "Fillers per 100 " + unit,
+            fillers / words * 100.0 if on and words >= 20 else None,
+            f"per 100 {unit}",
+            f"Filler words per 100 {unit} of the transcript (at least 20 {unit} needed).",
+            f"{int(fillers)} fillers among {int(words)} {unit}" if on else off_reason,
         ),
     }
 
 
 def _transcript(series: _Series) -> dict[str, Any]:
     state = series.status(TRANSCRIPT)
-    lines = [
-        {
-            "t": round(o.t, 2),
-            "start": (o.detail or {}).get("start"),
-            "end": (o.detail or {}).get("end"),
-            "text": o.value,
-        }
-        for o in series.of(ObservationType.TRANSCRIPT, FINAL)
-        if isinstance(o.value, str) and o.value
-    ]
+    lines = transcript_lines(
+        [*series.of(ObservationType.TRANSCRIPT, FINAL), *series.of(ObservationType.TRANSCRIPT, CORRECTION)]
+    )
     return {
         "status": state.value if state is not None else "off",
         "detail": state.detail if state is not None else {"reason": "no transcript was produced"},

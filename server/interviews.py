@@ -14,7 +14,7 @@ from typing import Any
 
 from aiortc import RTCConfiguration
 
-from analyzers.base import Marker
+from analyzers.base import Marker, SessionContext
 from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
@@ -105,6 +105,8 @@ class Interviews:
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # The rules of the template a room was created from (server/templates_api.py), for the report's outcome.
         self._report_rules = report_rules
+        # Called with each lifecycle event once it is stored (before its webhook is queued).
+        self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
@@ -201,7 +203,8 @@ class Interviews:
         analysis = await self.analysis_allowed(room.id)
         # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
         # it and nothing is recorded.
-        analyzer_sessions = await self._engine.open_sessions(room.id) if analysis else AnalyzerSessions((), ())
+        context = SessionContext(language=room.language)
+        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions((), ())
         timeline = TimelineRecorder(self._store, room.id)
         self._timelines[room.id] = timeline
 
@@ -370,6 +373,11 @@ class Interviews:
 
         An outbox failure is logged, not raised: the change already happened, and the caller must hear so.
         """
+        for listener in self.listeners:  # the workspace's board follows the interview's progress
+            try:
+                await listener(event_type, data)
+            except Exception:
+                log.exception("event listener failed on %s for %s", event_type, data.get("room_id"))
         if self._outbox is None:
             return
         try:

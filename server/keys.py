@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from realtime.engine import AnalysisEngine
     from realtime.ice import IceServers
     from realtime.recording import Recordings
+    from rooms.account_store import SqliteAccountStore
     from rooms.bus import LocalBus
+    from rooms.hiring_store import SqliteHiringStore
     from rooms.nodes import NodeRegistry
     from rooms.outbox import WebhookOutbox
     from rooms.store import RoomStore
@@ -53,5 +55,8 @@ RECORDINGS: web.AppKey[Recordings] = web.AppKey("recordings")
 OFFER_LIMITS: web.AppKey[OfferLimits] = web.AppKey("offer_limits")
 # Rendered report PDFs (one render at a time, cached per report version).
 REPORT_PDFS: web.AppKey[ReportPdfs] = web.AppKey("report_pdfs")
+# The HR workspace: people, branches, sessions and API keys; positions, candidates and their interviews.
+ACCOUNTS: web.AppKey[SqliteAccountStore] = web.AppKey("accounts")
+HIRING: web.AppKey[SqliteHiringStore] = web.AppKey("hiring")
 # STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
 ICE: web.AppKey[IceServers] = web.AppKey("ice")

@@ -10,6 +10,7 @@ import pytest
 
 from analyzers.base import AudioChunk, Marker
 from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig
+from analyzers.asr_whisper import WhisperOptions
 from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig
 from analyzers.voice import VoiceAnalyzer
 from rooms.measures import DEFERRED_LANE, OBSERVATIONS, QUESTION_END, VIDEO_LANE, VOICE_LANE, unknown_names
@@ -59,9 +60,10 @@ def test_voice_names(speech: np.ndarray) -> None:
     assert {"speaking", "speech_rate", "pause", "answer_latency", "pitch_hz"} <= names
 
 
-def test_transcript_names(speech: np.ndarray) -> None:
-    analyzer = TranscriptAnalyzer(TranscriptConfig(language="en", engine="pocketsphinx"))
+def test_transcript_names(speech: np.ndarray, tmp_path: Path) -> None:
+    analyzer = TranscriptAnalyzer(TranscriptConfig(language="en", whisper=WhisperOptions(cache_dir=str(tmp_path))))
     analyzer.warm_up()
+    assert analyzer.engine_name == "whisper", analyzer.unavailable_reason
     try:
         names = _check(_feed(analyzer.open("names"), speech, []), DEFERRED_LANE)
     finally:
