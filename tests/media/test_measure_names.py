@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from analyzers.asr_whisper import WhisperOptions
 from analyzers.base import AudioChunk, Marker
 from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig
-from analyzers.asr_whisper import WhisperOptions
 from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig
 from analyzers.voice import VoiceAnalyzer
 from rooms.measures import DEFERRED_LANE, OBSERVATIONS, QUESTION_END, VIDEO_LANE, VOICE_LANE, unknown_names
