@@ -54,6 +54,7 @@ from rooms.measures import (
     MOUTH_OPEN,
     MULTIPLE_FACES,
     SMILE,
+    VIDEO_LANE,
 )
 from rooms.model import Observation, ObservationType
 
@@ -314,7 +315,8 @@ class FaceSession:
 class FaceAnalyzer:
     """Holds the face model for the process and opens one `FaceSession` per interview."""
 
-    media: ClassVar[str] = "video"
+    lane: ClassVar[str] = VIDEO_LANE
+    max_rate_hz: ClassVar[float | None] = None  # the deployment's --analysis-fps
 
     def __init__(
         self,

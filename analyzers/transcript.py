@@ -52,7 +52,7 @@ from analyzers.asr_gate import Feed, SpeechGate, SpeechGateConfig
 from analyzers.asr_whisper import WhisperEngine, WhisperOptions
 from analyzers.base import AudioChunk, Marker, SessionContext
 from analyzers.model_files import ModelNotFoundError
-from rooms.measures import FILLER, FILLERS, FINAL, PARTIAL, TRANSCRIPT, TRANSCRIPT_SYLLABLES, WORDS
+from rooms.measures import DEFERRED_LANE, FILLER, FILLERS, FINAL, PARTIAL, TRANSCRIPT, TRANSCRIPT_SYLLABLES, WORDS
 from rooms.model import Observation, ObservationType
 
 ENGINES = ("auto", "whisper", "vosk")
@@ -403,7 +403,8 @@ def _span_times(
 class TranscriptAnalyzer:
     """Speech-to-text for audio tracks. Holds the engines (their models are shared by all sessions)."""
 
-    media: ClassVar[str] = "audio"
+    lane: ClassVar[str] = DEFERRED_LANE
+    max_rate_hz: ClassVar[float | None] = None
 
     def __init__(self, config: TranscriptConfig | None = None) -> None:
         self.config = config or TranscriptConfig()

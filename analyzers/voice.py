@@ -70,6 +70,7 @@ from rooms.measures import (
     SPEAKING_TIME,
     SPEECH_RATE,
     SYLLABLES,
+    VOICE_LANE,
 )
 from rooms.model import Observation, ObservationType
 
@@ -451,7 +452,8 @@ class VoiceAnalyzer:
     """Voice metrics for audio tracks. Holds the Silero network (when that engine is chosen), shared by every
     session; the VAD, syllable and pitch state are per session."""
 
-    media: ClassVar[str] = "audio"
+    lane: ClassVar[str] = VOICE_LANE
+    max_rate_hz: ClassVar[float | None] = None  # every chunk: the VAD and syllable counts need unbroken audio
 
     def __init__(self, config: VoiceAnalyzerConfig | None = None) -> None:
         self.config = config or VoiceAnalyzerConfig()

@@ -204,7 +204,7 @@ class Interviews:
         # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
         # it and nothing is recorded.
         context = SessionContext(language=room.language)
-        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions((), ())
+        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions()
         timeline = TimelineRecorder(self._store, room.id)
         self._timelines[room.id] = timeline
 
