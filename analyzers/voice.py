@@ -376,6 +376,7 @@ class VoiceSession:
             pause = self._ledger.apply_frame(frame)
             self._vad_spans.append(_VadSpan(frame.t, frame.end, frame.voiced or frame.speaking))
             if pause is not None:
+                assert frame.started_at is not None  # a pause ends where speech starts again
                 detail = {"start": round(frame.started_at - pause, 3), "end": round(frame.started_at, 3)}
                 out.append(
                     Observation(ObservationType.EVENT, PAUSE, round(pause, 2), frame.started_at, arrival, detail)

@@ -98,7 +98,7 @@ class Interviews:
         self._sessions: dict[str, InterviewSession] = {}
         self._timelines: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._report_tasks: set[asyncio.Task[None]] = set()
+        self._report_tasks: set[asyncio.Task[dict[str, Any]]] = set()
         # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
         # None: no choice recorded.
         self._analysis_consent: dict[str, bool | None] = {}
