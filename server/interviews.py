@@ -15,12 +15,14 @@ from typing import Any
 from aiortc import RTCConfiguration
 
 from analyzers.base import Marker
+from analyzers.integrity_watch import IntegrityWatch
 from realtime.engine import AnalysisEngine
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
 from rooms.errors import Conflict, NotFound, Unavailable
+from rooms.integrity import ANSWER_SIMILARITY, SIGNAL_NAMES
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
 from rooms.outbox import EventType, WebhookOutbox
 from rooms.recorder import TimelineRecorder
@@ -28,10 +30,12 @@ from rooms.report import build_report
 from rooms.rules import Rule
 from rooms.rules import evaluate as evaluate_rules
 from rooms.scoring import ScoringConfig, load_scoring_config
+from rooms.similarity import answers_of, similarity_events
 from rooms.store import RoomStore
 from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
+MAX_SIMILARITY_PEERS = 1000  # the latest rooms compared for answer similarity
 
 
 class Admission:
@@ -92,6 +96,7 @@ class Interviews:
         self._recorders: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
+        self._watches: dict[str, IntegrityWatch] = {}
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # Set by the templates feature: the rules of the template a room was created from.
         self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
@@ -155,8 +160,12 @@ class Interviews:
         analyzer_sessions = await self._engine.open_sessions(room.id)
         recorder = TimelineRecorder(self._store, room.id)
         self._recorders[room.id] = recorder
+        # Integrity checks that read the face and voice lanes' observations together (cheap: no model work).
+        watch = IntegrityWatch(self._integrity_signals if self._integrity_signals is not None else SIGNAL_NAMES)
+        self._watches[room.id] = watch
 
         def sink(observations: list[Observation]) -> None:
+            observations = observations + watch.feed(observations)
             self._bus.publish(room.id, observations)
             recorder.add(observations)
 
@@ -268,17 +277,25 @@ class Interviews:
         timeline = await self._store.timeline(room.id)
         # generated_at is the stored end, not now: the same timeline and configuration rebuild the same report.
         generated_at = room.ended_at or room.started_at or room.created_at
-        report = await asyncio.get_running_loop().run_in_executor(
-            None,
-            lambda: build_report(
+
+        def build(timeline: list[Observation]) -> dict:
+            return build_report(
                 room,
                 timeline,
                 generated_at,
                 emotion_inference=self._emotion_inference,
                 scoring=self._scoring,
                 integrity_signals=self._integrity_signals,
-            ),
-        )
+            )
+
+        loop = asyncio.get_running_loop()
+        report = await loop.run_in_executor(None, build, timeline)
+        similar = await self._answer_similarity(room, report, timeline)
+        if similar:
+            # Stored in the timeline, so the report stays a function of it and rebuilds the same.
+            await self._store.append_observations(room.id, similar)
+            timeline = [*timeline, *similar]
+            report = await loop.run_in_executor(None, build, timeline)
         if self.report_rules is not None:  # the template's rules set the outcome recommendation
             report["outcome"] = evaluate_rules(await self.report_rules(room), report)
         await self._store.save_report(room.id, report)
@@ -294,6 +311,25 @@ class Interviews:
             {"room_id": room.id, "generated_at": report.get("generated_at"), **_links(room, report=True)},
         )
         return report
+
+    async def _answer_similarity(self, room: Room, report: dict, timeline: list[Observation]) -> list[Observation]:
+        """Answers near-identical to another candidate's answer to the same question (rooms made from the same
+        template) or to text pasted into the page. Checked once, when the report is first written."""
+        enabled = self._integrity_signals is None or ANSWER_SIMILARITY in self._integrity_signals
+        if not enabled or any(o.name == ANSWER_SIMILARITY for o in timeline):
+            return []
+        answers = answers_of(report)
+        if not answers:
+            return []
+        others = []
+        if room.template_id is not None:
+            for other in await self._store.list_rooms(limit=MAX_SIMILARITY_PEERS):
+                if other.id == room.id or other.template_id != room.template_id:
+                    continue
+                other_report = await self._store.get_report(other.id)
+                if other_report is not None:
+                    others.append((other.id, answers_of(other_report)))
+        return similarity_events(answers, others, timeline, time.time())
 
     async def delete(self, room_id: str, media_dir: Path) -> None:
         """Deletion on request: the room, its timeline, its report and its media directory.
@@ -339,6 +375,13 @@ class Interviews:
         session = self._sessions.pop(room_id, None)
         if session is not None:
             await session.close()
+        watch = self._watches.pop(room_id, None)
+        recorder = self._recorders.get(room_id)
+        if watch is not None and recorder is not None:
+            final = watch.close()  # a stretch still open at the end
+            if final:
+                self._bus.publish(room_id, final)
+                recorder.add(final)
         recorder = self._recorders.pop(room_id, None)
         if recorder is not None:
             await recorder.close()
