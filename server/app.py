@@ -46,6 +46,7 @@ from server import (
     signaling,
     signin_pages,
     templates_api,
+    transcript_api,
     webhooks,
     webhooks_api,
     webhooks_page,
@@ -190,6 +191,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(openapi.routes)
     app.add_routes(templates_api.routes)  # templates CRUD, admin page, one-way script
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
+    app.add_routes(transcript_api.routes)  # interviewers' corrections of transcript lines
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
     app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis

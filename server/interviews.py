@@ -8,7 +8,7 @@ import secrets
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,8 @@ class Interviews:
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # Set by the templates feature: the rules of the template a room was created from.
         self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
+        # Set by the templates feature: the keywords of each question (assessors only), for keyword coverage.
+        self.report_keywords: Callable[[Room], Awaitable[Mapping[int, Sequence[str]]]] | None = None
         # Called with each lifecycle event once it is stored (before its webhook is queued).
         self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
 
@@ -315,6 +317,7 @@ class Interviews:
 
     async def write_report(self, room: Room) -> dict:
         timeline = await self._store.timeline(room.id)
+        keywords = await self.report_keywords(room) if self.report_keywords is not None else None
         # generated_at is the stored end, not now: the same timeline and configuration rebuild the same report.
         generated_at = room.ended_at or room.started_at or room.created_at
         report = await asyncio.get_running_loop().run_in_executor(
@@ -326,6 +329,7 @@ class Interviews:
                 emotion_inference=self._emotion_inference,
                 scoring=self._scoring,
                 integrity_signals=self._integrity_signals,
+                keywords=keywords,
             ),
         )
         if self.report_rules is not None:  # the template's rules set the outcome recommendation

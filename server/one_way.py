@@ -46,6 +46,13 @@ class OneWayScripts:
         script = await self._store.get_room_script(room.id)
         return script.template.rules if script is not None else ()
 
+    async def keywords_for(self, room: Room) -> dict[int, tuple[str, ...]]:
+        """The keywords of each question (by index) of the room's template snapshot: none without one."""
+        script = await self._store.get_room_script(room.id)
+        if script is None:
+            return {}
+        return {i: q.keywords for i, q in enumerate(script.template.questions) if q.keywords}
+
     async def view(self, room_id: str) -> dict[str, Any]:
         return await self._step(room_id, None, None)
 

@@ -141,6 +141,7 @@ async def templates_context(app: web.Application) -> AsyncIterator[None]:
     interviews = app[INTERVIEWS]
     scripts = OneWayScripts(store, interviews, settings.script_time_scale)
     interviews.report_rules = scripts.rules_for
+    interviews.report_keywords = scripts.keywords_for
     app[ONE_WAY] = scripts
     await scripts.recover()
     yield
