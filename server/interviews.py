@@ -296,9 +296,12 @@ class Interviews:
             room = await self.get(room_id)
             if room.status is RoomStatus.ENDED:
                 return room
+            # The interview ends when asked to, not once the analysis has drained: speech recognition trails
+            # real time by a decode or two (seconds under load), and the report's duration must not grow by that.
+            ended_at = time.time()
             await self._stop_session(room_id)
             room.status = RoomStatus.ENDED
-            room.ended_at = time.time()
+            room.ended_at = ended_at
             room.started_at = room.started_at or room.ended_at
             room.version += 1
             await self._store.save_room(room)
