@@ -52,6 +52,7 @@ from analyzers.asr_gate import Feed, SpeechGate, SpeechGateConfig
 from analyzers.asr_whisper import WhisperEngine, WhisperOptions
 from analyzers.base import AudioChunk, Marker, SessionContext
 from analyzers.model_files import ModelNotFoundError
+from rooms.measures import FILLER, FILLERS, FINAL, PARTIAL, TRANSCRIPT, TRANSCRIPT_SYLLABLES, WORDS
 from rooms.model import Observation, ObservationType
 
 ENGINES = ("auto", "whisper", "vosk")
@@ -246,9 +247,9 @@ class TranscriptSession:
         self._status_sent = True
         if self._engine is None:
             detail: dict[str, Any] = {"reason": self._off_reason}
-            return [Observation(ObservationType.STATUS, "transcript", "off", t, arrival, detail)]
+            return [Observation(ObservationType.STATUS, TRANSCRIPT, "off", t, arrival, detail)]
         detail = {"engine": self._engine.name, "language": self.language}
-        return [Observation(ObservationType.STATUS, "transcript", "on", t, arrival, detail)]
+        return [Observation(ObservationType.STATUS, TRANSCRIPT, "on", t, arrival, detail)]
 
     def _feed(self, feed: Feed) -> list[Observation]:
         """Queue gated samples and hand the recognizer every whole block (fixed blocks: Vosk's output depends on
@@ -314,7 +315,7 @@ class TranscriptSession:
             return []
         self._partial = text
         t = self._clock.media_time(accepted / ASR_SAMPLE_RATE, is_end=True)
-        return [self._obs(ObservationType.TRANSCRIPT, "partial", text, t)]
+        return [self._obs(ObservationType.TRANSCRIPT, PARTIAL, text, t)]
 
     def _final(self, recognized: Recognized) -> list[Observation]:
         if not recognized.words:
@@ -326,7 +327,7 @@ class TranscriptSession:
             assert self._engine is not None and self._arrival is not None
             detail = {"engine": self._engine.name, "language": self.language, "detected": True}
             t = self._clock.media_time(recognized.words[0].start)
-            out.append(Observation(ObservationType.STATUS, "transcript", "on", t, self._arrival, detail))
+            out.append(Observation(ObservationType.STATUS, TRANSCRIPT, "on", t, self._arrival, detail))
         words = [
             {
                 "w": word.text,
@@ -350,10 +351,10 @@ class TranscriptSession:
             "units": units,
             "syllables": syllables,
         }
-        out.append(self._obs(ObservationType.TRANSCRIPT, "final", text, end, detail))
+        out.append(self._obs(ObservationType.TRANSCRIPT, FINAL, text, end, detail))
         for filler in fillers:
             at, until = _span_times(text, filler, words, start, end)
-            out.append(self._obs(ObservationType.EVENT, "filler", filler.text, at, {"end": until}))
+            out.append(self._obs(ObservationType.EVENT, FILLER, filler.text, at, {"end": until}))
         self._units += units
         self._filler_count += len(fillers)
         self._syllables += max(0, syllables)
@@ -364,9 +365,9 @@ class TranscriptSession:
         t = self._end if t is None else t
         unit = {"unit": transcript_text.unit_name(self.language)}
         return [
-            self._obs(ObservationType.METRIC, "words", self._units, t, {**extra, **unit}),
-            self._obs(ObservationType.METRIC, "fillers", self._filler_count, t, extra or None),
-            self._obs(ObservationType.METRIC, "transcript_syllables", self._syllables, t, extra or None),
+            self._obs(ObservationType.METRIC, WORDS, self._units, t, {**extra, **unit}),
+            self._obs(ObservationType.METRIC, FILLERS, self._filler_count, t, extra or None),
+            self._obs(ObservationType.METRIC, TRANSCRIPT_SYLLABLES, self._syllables, t, extra or None),
         ]
 
     def _obs(

@@ -71,6 +71,7 @@ from server.keys import (
     REPORT_PDFS,
     SETTINGS,
     STORE,
+    TEMPLATES,
     TOKENS,
 )
 from server.logs import request_id_middleware
@@ -210,8 +211,9 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     # After the engine: loading models stalls start-up, which says nothing about load while serving.
     app.cleanup_ctx.append(_monitor_context)
     app.cleanup_ctx.append(webhooks.webhooks_context)  # before the interviews, which emit into its outbox
+    app.cleanup_ctx.append(templates_api.template_store_context)  # before the interviews: reports apply its rules
     app.cleanup_ctx.append(_interviews_context)
-    app.cleanup_ctx.append(templates_api.templates_context)  # after the interviews, which its scripts drive
+    app.cleanup_ctx.append(templates_api.one_way_context)  # after the interviews, which its scripts drive
     app.cleanup_ctx.append(workspace_events_context)  # the board follows the interviews; reminders
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
@@ -283,6 +285,8 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         scoring=load_scoring_config(settings.scoring_config),
         recordings=recordings,
         integrity_signals=settings.integrity_signals,
+        report_rules=partial(templates_api.room_rules, app[TEMPLATES]),
+        report_keywords=partial(templates_api.room_keywords, app[TEMPLATES]),
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews
