@@ -70,6 +70,7 @@ from server.keys import (
     REPORT_PDFS,
     SETTINGS,
     STORE,
+    TEMPLATES,
     TOKENS,
 )
 from server.logs import request_id_middleware
@@ -99,8 +100,10 @@ def default_engine(settings: Settings) -> AnalysisEngine:
 
     deferred: list = []
     if settings.transcript:
+        # The Whisper model is joined from its two wheels once into a per-user temp folder shared by every server
+        # on the machine, and hash-checked at each load (analyzers/whisper_model.py).
         config = TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models))
-        # In child processes: PocketSphinx holds the GIL while it decodes (see realtime/analyzer_process.py).
+        # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
         deferred.append(
             ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", settings.asr_processes, name="transcript")
         )
@@ -206,8 +209,9 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     # After the engine: loading models stalls start-up, which says nothing about load while serving.
     app.cleanup_ctx.append(_monitor_context)
     app.cleanup_ctx.append(webhooks.webhooks_context)  # before the interviews, which emit into its outbox
+    app.cleanup_ctx.append(templates_api.template_store_context)  # before the interviews: reports apply its rules
     app.cleanup_ctx.append(_interviews_context)
-    app.cleanup_ctx.append(templates_api.templates_context)  # after the interviews, which its scripts drive
+    app.cleanup_ctx.append(templates_api.one_way_context)  # after the interviews, which its scripts drive
     app.cleanup_ctx.append(workspace_events_context)  # the board follows the interviews; reminders
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
@@ -279,6 +283,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         scoring=load_scoring_config(settings.scoring_config),
         recordings=recordings,
         integrity_signals=settings.integrity_signals,
+        report_rules=partial(templates_api.room_rules, app[TEMPLATES]),
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews

@@ -23,7 +23,19 @@ def bearer_or_query_token(request: web.Request) -> str | None:
 
 
 def authorize(request: web.Request, *roles: Role) -> Principal:
-    """The caller's principal for the room in the path (if any), which must hold one of `roles`."""
+    """The caller's principal for the room in the path (if any), which must hold one of `roles` (or be the admin).
+    Admin-only endpoints say so with `authorize_admin`."""
+    if not roles:
+        raise TypeError("authorize() needs the roles allowed; admin-only endpoints call authorize_admin()")
+    return _authorize(request, *roles)
+
+
+def authorize_admin(request: web.Request) -> Principal:
+    """The caller must be the admin: the admin token (header or ?token=), or a signed-in admin."""
+    return _authorize(request)
+
+
+def _authorize(request: web.Request, *roles: Role) -> Principal:
     granted = request.get(ROOM_PRINCIPAL)  # a signed-in person or an API key (server/room_access.py)
     if granted is not None:
         if not isinstance(granted, Principal):

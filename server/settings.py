@@ -241,7 +241,7 @@ class Settings:
     # A room created without a language takes this one; without a speech model for it, the transcript is off and
     # every other measure still works.
     language: str = setting(
-        "en", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
+        "auto", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
     )
     vosk_models: tuple[tuple[str, str], ...] = setting(
         (),
@@ -289,7 +289,9 @@ class Settings:
     )
     webhook_max_attempts: int = setting(20, "webhook delivery attempts before giving up", parse=bounded(int, 1, 100))
     webhook_concurrency: int = setting(4, "webhook deliveries in flight at once", parse=bounded(int, 1, 64))
-    # Its decoder holds the GIL, so speech recognition must not share the server's process.
+    # Speech recognition (Whisper base, one core per decode) must not share the server's process. Each child holds
+    # its own copy of the model (~340 MB resident): one per core uses every core for decoding without memory to spare
+    # for more, which would only queue behind the same cores.
     asr_processes: int = setting(
         default_factory=_cpu_count, help="child processes for speech recognition", parse=bounded(int, 1, 64)
     )
