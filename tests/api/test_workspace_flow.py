@@ -199,7 +199,9 @@ async def test_resend_revokes_the_old_link_and_expired_links_do_not_open(make_cl
     old = await client.get(first["candidate_url"])
     assert old.status == 401 and "replaced" in await old.text()
     assert (await client.get(resent["candidate_url"])).status == 200
-    await client.server.app[HIRING].replace_link(first["room_id"], _hash_of(resent["candidate_url"]), time.time() - 1)
+    await client.server.app[HIRING].replace_link(
+        first["room_id"], _hash_of(resent["candidate_url"]), time.time() - 1, 0
+    )
     expired = await client.get(resent["candidate_url"])
     assert expired.status == 401 and "expired" in await expired.text()
     kinds = [

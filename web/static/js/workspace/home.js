@@ -8,6 +8,7 @@ async function load() {
   const [me, positions] = await Promise.all([api("GET", "/api/workspace/me"), api("GET", "/api/workspace/positions")]);
   const branches = me.ok ? Object.fromEntries(me.data.branches.map((b) => [b.id, b.name])) : {};
   const body = $("positions").querySelector("tbody");
+  if (config.canManage && me.ok) prepareForm(me.data);
   if (!positions.ok) return emptyRow(body, 4, `Could not load positions: ${positions.error}`);
   if (!positions.data.positions.length) return emptyRow(body, 4, "No positions yet.");
   body.replaceChildren(
@@ -22,7 +23,6 @@ async function load() {
       ),
     ),
   );
-  if (config.canManage && me.ok) await prepareForm(me.data);
 }
 
 async function prepareForm(me) {
