@@ -33,6 +33,7 @@ from analyzers.base import AnalyzerSession, AudioChunk, Marker, VideoSample
 from realtime.clock import RateSampler, TrackClock
 from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.slots import BoundedBuffer, LatestSlot
+from rooms.measures import AUDIO_GAPS, FRAMES_DROPPED, LAG_S, TRANSCRIPT_GAPS, VIDEO_FPS
 from rooms.model import Observation, ObservationType
 
 log = logging.getLogger(__name__)
@@ -245,15 +246,15 @@ class InterviewPipeline:
 
     def health(self, now: float) -> list[Observation]:
         values: dict[str, float] = {
-            "video_fps": self.analyzed_fps,
-            "frames_dropped": float(self.frames_dropped),
-            "audio_gaps": float(self.audio_gaps),
+            VIDEO_FPS: self.analyzed_fps,
+            FRAMES_DROPPED: float(self.frames_dropped),
+            AUDIO_GAPS: float(self.audio_gaps),
         }
         lag = self.lag_s(now)
         if lag is not None:
-            values["lag_s"] = round(lag, 3)
+            values[LAG_S] = round(lag, 3)
         if self._deferred_sessions:
-            values["transcript_gaps"] = float(self.deferred_audio_gaps)
+            values[TRANSCRIPT_GAPS] = float(self.deferred_audio_gaps)
         t = now - self.origin
         return [Observation(ObservationType.HEALTH, name, value, t, now) for name, value in values.items()]
 
@@ -263,6 +264,9 @@ class InterviewPipeline:
 
     async def close(self) -> None:
         """Stop reading, finish the work in flight, and flush every analyzer's final observations."""
+        # The closing health is stamped when the stream stopped, not once the transcript's backlog is decoded
+        # (seconds later under load): the timeline must not outlast the media.
+        stopped_at = time.time()
         for task in self._readers.values():
             task.cancel()
         self._video_slot.close()
@@ -279,7 +283,7 @@ class InterviewPipeline:
             self._engine.run_audio(self._close_live_sessions),
             self._engine.run_deferred(_close_sessions, self._deferred_sessions, self._deferred_markers),
         )
-        final = [*live, *deferred, *self.health(time.time())]
+        final = [*live, *deferred, *self.health(stopped_at)]
         self._emit(final)
         self._closed = True
 

@@ -8,21 +8,23 @@ import secrets
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from aiortc import RTCConfiguration
 
-from analyzers.base import Marker
+from analyzers.base import Marker, SessionContext
 from analyzers.integrity_watch import IntegrityWatch
-from realtime.engine import AnalysisEngine
+from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
+from rooms.consent import ConsentRecord, consents
 from rooms.errors import Conflict, NotFound, Unavailable
 from rooms.integrity import ANSWER_SIMILARITY, SIGNAL_NAMES
+from rooms.measures import CANDIDATE_CONNECTED, ROOM_STATUS
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
 from rooms.outbox import EventType, WebhookOutbox
 from rooms.recorder import TimelineRecorder
@@ -36,6 +38,8 @@ from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
 MAX_SIMILARITY_PEERS = 1000  # the latest rooms compared for answer similarity
+RulesLookup = Callable[[Room], Awaitable[Sequence[Rule]]]
+KeywordsLookup = Callable[[Room], Awaitable[Mapping[int, Sequence[str]]]]
 
 
 class Admission:
@@ -50,8 +54,11 @@ class Admission:
         self.max_interviews = max_interviews
         self._monitor = monitor
         self._max_loop_lag_ms = max_loop_lag_ms
+        self.draining = False  # set once on shutdown: new interviews go elsewhere, running ones finish
 
     def check(self, live_interviews: int) -> None:
+        if self.draining:
+            raise Unavailable("this server is shutting down; try again shortly or join through another node")
         if live_interviews >= self.max_interviews:
             raise Unavailable(
                 f"this server is at capacity ({self.max_interviews} live interviews); "
@@ -70,7 +77,7 @@ class Interviews:
         store: RoomStore,
         bus: EventBus,
         engine: AnalysisEngine,
-        rtc_config: Callable[[], RTCConfiguration],
+        rtc_config: Callable[[str], RTCConfiguration],  # per room: TURN credentials are minted per session
         pipeline_config: PipelineConfig,
         admission: Admission,
         emotion_inference: bool = False,
@@ -79,6 +86,8 @@ class Interviews:
         recordings: Recordings | None = None,
         default_language: str = "en",
         integrity_signals: Sequence[str] | None = None,
+        report_rules: RulesLookup | None = None,
+        report_keywords: KeywordsLookup | None = None,
     ) -> None:
         self._store = store
         self._default_language = default_language  # a room created without a language (--language)
@@ -93,17 +102,32 @@ class Interviews:
         self._recordings = recordings  # the candidate's audio and video on disk (None: not recorded)
         self._scoring = scoring or load_scoring_config()  # the report's dimensions (--scoring-config)
         self._sessions: dict[str, InterviewSession] = {}
-        self._recorders: dict[str, TimelineRecorder] = {}
+        self._timelines: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
         self._watches: dict[str, IntegrityWatch] = {}
+        # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
+        # None: no choice recorded.
+        self._analysis_consent: dict[str, bool | None] = {}
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
-        # Set by the templates feature: the rules of the template a room was created from.
-        self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
+        # The rules of the template a room was created from (server/templates_api.py), for the report's outcome.
+        self._report_rules = report_rules
+        # The keywords of each of its questions (assessors only), for the report's keyword coverage.
+        self._report_keywords = report_keywords
+        # Called with each lifecycle event once it is stored (before its webhook is queued).
+        self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
         return self._sessions
+
+    @property
+    def draining(self) -> bool:
+        return self._admission.draining
+
+    def drain(self) -> None:
+        """Stop admitting new interviews; the running ones (and their reconnects) carry on to their end."""
+        self._admission.draining = True
 
     async def create(
         self,
@@ -149,25 +173,58 @@ class Interviews:
                 room.status = RoomStatus.LIVE
                 room.version += 1
                 await self._store.save_room(room)
-                self._publish_status(room, "room_status", room.status.value)
+                self._publish_status(room, ROOM_STATUS, room.status.value)
                 await self._emit(
                     EventType.INTERVIEW_STARTED, {"room_id": room.id, "started_at": room.started_at, **_links(room)}
                 )
             return answer
 
+    async def record_consent(self, room_id: str, record: ConsentRecord) -> None:
+        """Keep the candidate's choice in the room's timeline. It applies from the next connection: a session
+        already analysing keeps its choice until the candidate reconnects."""
+        async with self._locks[room_id]:
+            room = await self.get(room_id)
+            if room.status is RoomStatus.ENDED:
+                raise Conflict("the interview has ended")
+            observation = record.observation(room.started_at)
+            timeline = self._timelines.get(room_id)
+            if timeline is not None:
+                timeline.add([observation])
+            else:
+                await self._store.append_observations(room_id, [observation])
+            self._analysis_consent[room_id] = record.analysis
+            self._bus.publish(room_id, [observation])
+
+    async def analysis_choice(self, room_id: str) -> bool | None:
+        """The candidate's last recorded choice about the analysis, or None when there is none."""
+        if room_id not in self._analysis_consent:
+            records = consents(await self._store.timeline(room_id))
+            self._analysis_consent[room_id] = records[-1].analysis if records else None
+        return self._analysis_consent[room_id]
+
+    async def analysis_allowed(self, room_id: str) -> bool:
+        """Whether the candidate agreed to the analysis. No record (an API client, or a room created before
+        consents were recorded) means the join itself was the consent, as before."""
+        return await self.analysis_choice(room_id) is not False
+
     async def _open_session(self, room: Room) -> InterviewSession:
         assert room.started_at is not None
-        analyzer_sessions = await self._engine.open_sessions(room.id)
-        recorder = TimelineRecorder(self._store, room.id)
-        self._recorders[room.id] = recorder
+        analysis = await self.analysis_allowed(room.id)
+        # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
+        # it and nothing is recorded.
+        context = SessionContext(language=room.language)
+        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions((), ())
+        timeline = TimelineRecorder(self._store, room.id)
+        self._timelines[room.id] = timeline
         # Integrity checks that read the face and voice lanes' observations together (cheap: no model work).
-        watch = IntegrityWatch(self._integrity_signals if self._integrity_signals is not None else SIGNAL_NAMES)
+        enabled = self._integrity_signals if self._integrity_signals is not None else SIGNAL_NAMES
+        watch = IntegrityWatch(enabled if analysis else ())
         self._watches[room.id] = watch
 
         def sink(observations: list[Observation]) -> None:
             observations = observations + watch.feed(observations)
             self._bus.publish(room.id, observations)
-            recorder.add(observations)
+            timeline.add(observations)
 
         pipeline = InterviewPipeline(
             room.id, room.started_at, self._engine, analyzer_sessions, sink, self._pipeline_config
@@ -175,9 +232,9 @@ class Interviews:
         session = InterviewSession(
             room.id,
             pipeline,
-            self._rtc_config,
-            on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
-            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings else None,
+            lambda: self._rtc_config(room.id),
+            on_candidate_connection=lambda up: self._publish_status(room, CANDIDATE_CONNECTED, up),
+            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings and analysis else None,
         )
         self._sessions[room.id] = session
         return session
@@ -220,9 +277,9 @@ class Interviews:
         merged = {**({"label": label} if label else {}), **(detail or {})}
         observation = Observation(ObservationType.EVENT, name, label, t, now, merged or None)
         self._bus.publish(room_id, [observation])
-        recorder = self._recorders.get(room_id)
-        if recorder is not None:
-            recorder.add([observation])
+        timeline = self._timelines.get(room_id)
+        if timeline is not None:
+            timeline.add([observation])
         else:  # the candidate is away after a restart: the script's clock runs on, so its markers are stored now
             await self._store.append_observations(room_id, [observation])
         return observation
@@ -231,22 +288,22 @@ class Interviews:
         """Observations made outside the media pipeline (the candidate's page) into a live interview's timeline:
         the dashboards get them at once, the store within a second, like the analyzers' own. At most `limit`
         per interview: more is a runaway page, not a candidate."""
-        recorder = self._recorders.get(room_id)
-        if recorder is None:
+        timeline = self._timelines.get(room_id)
+        if timeline is None:
             raise Conflict("the interview is not live on this server")
         if self._outside_counts[room_id] + len(observations) > limit:
             raise Conflict(f"this interview already holds {limit} page events")
         self._outside_counts[room_id] += len(observations)
         if observations:
             self._bus.publish(room_id, observations)
-            recorder.add(observations)
+            timeline.add(observations)
 
     def status_snapshot(self, room: Room) -> list[Observation]:
         """What a dashboard needs on (re)connecting before live observations flow."""
         session = self._sessions.get(room.id)
         return [
-            self._status(room, "room_status", room.status.value),
-            self._status(room, "candidate_connected", bool(session and session.candidate_connected)),
+            self._status(room, ROOM_STATUS, room.status.value),
+            self._status(room, CANDIDATE_CONNECTED, bool(session and session.candidate_connected)),
         ]
 
     async def end(self, room_id: str) -> Room:
@@ -254,13 +311,16 @@ class Interviews:
             room = await self.get(room_id)
             if room.status is RoomStatus.ENDED:
                 return room
+            # The interview ends when asked to, not once the analysis has drained: speech recognition trails
+            # real time by a decode or two (seconds under load), and the report's duration must not grow by that.
+            ended_at = time.time()
             await self._stop_session(room_id)
             room.status = RoomStatus.ENDED
-            room.ended_at = time.time()
+            room.ended_at = ended_at
             room.started_at = room.started_at or room.ended_at
             room.version += 1
             await self._store.save_room(room)
-            self._publish_status(room, "room_status", room.status.value)
+            self._publish_status(room, ROOM_STATUS, room.status.value)
             await self._emit(
                 EventType.INTERVIEW_ENDED,
                 {"room_id": room.id, "started_at": room.started_at, "ended_at": room.ended_at, **_links(room)},
@@ -275,6 +335,7 @@ class Interviews:
 
     async def write_report(self, room: Room) -> dict:
         timeline = await self._store.timeline(room.id)
+        keywords = await self._report_keywords(room) if self._report_keywords is not None else None
         # generated_at is the stored end, not now: the same timeline and configuration rebuild the same report.
         generated_at = room.ended_at or room.started_at or room.created_at
 
@@ -286,6 +347,7 @@ class Interviews:
                 emotion_inference=self._emotion_inference,
                 scoring=self._scoring,
                 integrity_signals=self._integrity_signals,
+                keywords=keywords,
             )
 
         loop = asyncio.get_running_loop()
@@ -296,8 +358,8 @@ class Interviews:
             await self._store.append_observations(room.id, similar)
             timeline = [*timeline, *similar]
             report = await loop.run_in_executor(None, build, timeline)
-        if self.report_rules is not None:  # the template's rules set the outcome recommendation
-            report["outcome"] = evaluate_rules(await self.report_rules(room), report)
+        if self._report_rules is not None:  # the template's rules set the outcome recommendation
+            report["outcome"] = evaluate_rules(await self._report_rules(room), report)
         await self._store.save_report(room.id, report)
         log.info(
             "report for room %s ready (%d observations), %.0f ms after the end",
@@ -350,12 +412,18 @@ class Interviews:
             await self._store.delete_room(room_id)
             await self._emit(EventType.CANDIDATE_DELETED, {"room_id": room_id, "deleted_at": time.time()})
         self._locks.pop(room_id, None)
+        self._analysis_consent.pop(room_id, None)
 
     async def _emit(self, event_type: EventType, data: dict[str, Any]) -> None:
         """Queue a webhook event once the state change it announces is stored.
 
         An outbox failure is logged, not raised: the change already happened, and the caller must hear so.
         """
+        for listener in self.listeners:  # the workspace's board follows the interview's progress
+            try:
+                await listener(event_type, data)
+            except Exception:
+                log.exception("event listener failed on %s for %s", event_type, data.get("room_id"))
         if self._outbox is None:
             return
         try:
@@ -376,22 +444,21 @@ class Interviews:
         if session is not None:
             await session.close()
         watch = self._watches.pop(room_id, None)
-        recorder = self._recorders.get(room_id)
-        if watch is not None and recorder is not None:
+        timeline = self._timelines.pop(room_id, None)
+        if watch is not None and timeline is not None:
             final = watch.close()  # a stretch still open at the end
             if final:
                 self._bus.publish(room_id, final)
-                recorder.add(final)
-        recorder = self._recorders.pop(room_id, None)
-        if recorder is not None:
-            await recorder.close()
+                timeline.add(final)
+        if timeline is not None:
+            await timeline.close()
 
     def _publish_status(self, room: Room, name: str, value: str | bool) -> None:
         observation = self._status(room, name, value)
         self._bus.publish(room.id, [observation])
-        recorder = self._recorders.get(room.id)
-        if recorder is not None:
-            recorder.add([observation])
+        timeline = self._timelines.get(room.id)
+        if timeline is not None:
+            timeline.add([observation])
 
     @staticmethod
     def _status(room: Room, name: str, value: str | bool) -> Observation:

@@ -7,19 +7,19 @@ import asyncio
 import aiohttp_jinja2
 from aiohttp import web
 
-from rooms.model import Role, Room, RoomStatus
+from rooms.model import Room, RoomStatus
 from rooms.replay import LONG_PAUSE_S, build_replay
+from server.auth import STAFF
 from server.keys import INTERVIEWS, STORE
 from server.pages import _context, _error_page, _with_token
 from server.requests import authorize
 
 routes = web.RouteTableDef()
-_WATCHERS = (Role.INTERVIEWER, Role.HR)  # and the admin; never the candidate, who never sees measures
 
 
 @routes.get("/rooms/{room_id}/replay")
 async def replay_page(request: web.Request) -> web.Response:
-    authorize(request, *_WATCHERS)
+    authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     if room.status is not RoomStatus.ENDED:
         return _error_page(request, 409, "The replay opens once the interview has ended and its recording is joined.")
@@ -34,6 +34,7 @@ async def replay_page(request: web.Request) -> web.Response:
             # A <video src> cannot send an Authorization header: the recording URL carries the token itself.
             recording_url=_with_token(f"{base}/recording", token),
             replay_api_url=f"{base}/replay",
+            corrections_url=f"{base}/transcript/corrections",
             report_url=_with_token(f"/rooms/{room.id}/report", token),
             token=token,
             long_pause_s=LONG_PAUSE_S,
@@ -44,7 +45,7 @@ async def replay_page(request: web.Request) -> web.Response:
 @routes.get("/api/rooms/{room_id}/replay")
 async def replay_data(request: web.Request) -> web.Response:
     """Chart series (bucketed), flagged moments, transcript lines, question spans and notes of the interview."""
-    authorize(request, *_WATCHERS)
+    authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     timeline = await request.app[STORE].timeline(room.id)
     # Folding a long timeline is CPU work (~0.2 s for 30 minutes, about 250,000 observations): off the event loop.

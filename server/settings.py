@@ -13,11 +13,13 @@ import os
 import secrets
 import socket
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from realtime.turn import validate_turn_url
 from rooms.integrity import SIGNAL_NAMES, parse_signal
 from rooms.model import parse_language
 
@@ -140,11 +142,37 @@ def _ip_address(text: str) -> str:
         raise ValueError(f"not an IP address: {text!r}") from None
 
 
+def _ip_network(text: str) -> str:
+    try:
+        return str(ipaddress.ip_network(str(text).strip(), strict=False))
+    except ValueError:
+        raise ValueError(f"not an IP address or network: {text!r}") from None
+
+
+def _turn_url(text: str) -> str:
+    return validate_turn_url(str(text).strip())
+
+
 def _language_folder(text: str) -> tuple[str, str]:
     language, sep, folder = str(text).partition("=")
     if not sep or not language or not folder:
         raise ValueError(f"expected LANG=DIR, got {text!r}")
     return language.strip(), folder.strip()
+
+
+def _page_language(text: str) -> str:
+    value = str(text).strip().replace("_", "-").lower()
+    if value not in ("zh-cn", "zh", "en"):
+        raise ValueError(f"expected zh-CN or en, got {text!r}")
+    return "en" if value == "en" else "zh-CN"
+
+
+def _time_zone(text: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(str(text).strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"not a known time zone: {text!r}") from None
+    return str(text).strip()
 
 
 _TRUE = ("1", "true", "yes", "on")
@@ -213,7 +241,7 @@ class Settings:
     # A room created without a language takes this one; without a speech model for it, the transcript is off and
     # every other measure still works.
     language: str = setting(
-        "en", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
+        "auto", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
     )
     vosk_models: tuple[tuple[str, str], ...] = setting(
         (),
@@ -261,7 +289,9 @@ class Settings:
     )
     webhook_max_attempts: int = setting(20, "webhook delivery attempts before giving up", parse=bounded(int, 1, 100))
     webhook_concurrency: int = setting(4, "webhook deliveries in flight at once", parse=bounded(int, 1, 64))
-    # Its decoder holds the GIL, so speech recognition must not share the server's process.
+    # Speech recognition (Whisper base, one core per decode) must not share the server's process. Each child holds
+    # its own copy of the model (~340 MB resident): one per core uses every core for decoding without memory to spare
+    # for more, which would only queue behind the same cores.
     asr_processes: int = setting(
         default_factory=_cpu_count, help="child processes for speech recognition", parse=bounded(int, 1, 64)
     )
@@ -270,6 +300,69 @@ class Settings:
         360, "height of the recorded video", parse=bounded(int, 64, 1080, "pixels"), metavar="PIXELS"
     )
     recording_fps: float = setting(10.0, "frame rate of the recorded video", parse=bounded(float, 1, 30), metavar="FPS")
+    # The HR workspace (docs/workspace.md): people's sign-in sessions and the candidates' invitation links.
+    session_hours: float = setting(
+        12.0, "a signed-in person's session lasts this long, in hours", parse=bounded(float, 0.1, 24 * 30)
+    )
+    invitation_days: float = setting(
+        14.0, "a candidate's invitation link expires after this many days", parse=bounded(float, 0.01, 365)
+    )
+    reset_link_hours: float = setting(
+        24.0, "an admin-issued password-reset link works once, within this many hours", parse=bounded(float, 0.1, 720)
+    )
+    # The pages' language when neither ?lang=, the lang cookie nor the browser's Accept-Language says
+    # (docs/languages.md); a candidate's pages follow the room's language first.
+    default_language: str = setting(
+        "en", "pages' language when the viewer's browser does not say: zh-CN or en", parse=_page_language
+    )
+    time_zone: str = setting(
+        "UTC", "time zone of the dates and times in reports, e.g. Asia/Shanghai", parse=_time_zone, metavar="ZONE"
+    )
+    # PIPL: candidates are told where to ask to see, correct or delete their data, beside the consent.
+    rights_contact: str = setting(
+        "", "contact for candidates' data-rights requests (e-mail, phone or address), shown with the consent"
+    )
+    # Deployment (docs/deploy.md). HTTPS is usually the reverse proxy's job; these serve it directly.
+    tls_cert: Path | None = setting(
+        None, "serve HTTPS with this PEM certificate chain (with --tls-key)", parse=_optional_path, metavar="FILE"
+    )
+    tls_key: Path | None = setting(None, "the private key of --tls-cert (PEM)", parse=_optional_path, metavar="FILE")
+    trusted_proxies: tuple[str, ...] = setting(
+        (),
+        "believe X-Forwarded-For/-Proto/-Host only from this proxy address or network, e.g. 127.0.0.1",
+        name="trusted_proxy",
+        parse=_ip_network,
+        repeatable=True,
+        metavar="ADDR[/BITS]",
+    )
+    # TURN with time-limited credentials minted per session (coturn's use-auth-secret): no static password
+    # ever reaches a browser.
+    turn_urls: tuple[str, ...] = setting(
+        (),
+        "a TURN server for candidates behind NAT, e.g. turn:turn.example.org:3478, ...?transport=tcp, "
+        "turns:turn.example.org:5349 (needs --turn-secret-file)",
+        name="turn_url",
+        parse=_turn_url,
+        repeatable=True,
+        metavar="URL",
+    )
+    turn_secret_file: Path | None = setting(
+        None, "file holding the secret shared with the TURN server (coturn static-auth-secret)", parse=_optional_path
+    )
+    turn_credential_ttl_s: int = setting(
+        12 * 3600,
+        "lifetime of the TURN credentials given to each session, in seconds",
+        name="turn_credential_ttl",
+        parse=bounded(int, 60, 7 * 24 * 3600),
+    )
+    log_format: str = setting("text", "log lines as text or as one JSON object each", choices=("text", "json"))
+    drain_timeout_s: float = setting(
+        3600.0,
+        "on SIGTERM, wait this long for live interviews to end before stopping, in seconds",
+        name="drain_timeout",
+        parse=bounded(float, 0, 24 * 3600),
+    )
+
     # Observations for HR review (rooms/integrity.py); each named in the consent text while on.
     integrity: bool = setting(True, "integrity signals for HR review (--no-integrity turns every one off)")
     integrity_off: tuple[str, ...] = setting(
@@ -279,6 +372,12 @@ class Settings:
         repeatable=True,
         metavar="SIGNAL",
     )
+
+    def __post_init__(self) -> None:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingError("tls_key" if self.tls_key is None else "tls_cert", "give both --tls-cert and --tls-key")
+        if self.turn_urls and self.turn_secret_file is None:
+            raise SettingError("turn_secret_file", "--turn-url needs --turn-secret-file (the shared TURN secret)")
 
     @property
     def integrity_signals(self) -> tuple[str, ...]:

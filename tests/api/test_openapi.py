@@ -26,7 +26,7 @@ def _served(app: web.Application) -> set[tuple[str, str]]:
     for route in app.router.routes():
         path = route.resource.canonical if route.resource is not None else ""
         # HEAD is added by aiohttp beside every GET; pages and static files are not the API.
-        if route.method == "HEAD" or not (path.startswith("/api/") or path in ("/healthz", "/metrics")):
+        if route.method == "HEAD" or not (path.startswith("/api/") or path in ("/healthz", "/readyz", "/metrics")):
             continue
         served.add((path, route.method))
     return served

@@ -11,7 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import chromium
+from tests.support.browser import chromium, join_interview
 from tests.support.media_fixtures import CameraClip, SpeechClip
 from tests.support.server_process import ADMIN_TOKEN, RunningServer, room_token, start_server, stop_server
 
@@ -80,7 +80,7 @@ def test_one_way_interview_in_chromium(
 
     with chromium(camera_clip.y4m, speech_clip.wav) as driver:
         driver.get(server.base_url + room["candidate_url"])
-        driver.find_element(By.ID, "join").click()
+        join_interview(driver)
 
         # Device check: a camera picture, a voice on the microphone, the server answering.
         check = _wait(driver, "window.__oneWay && window.__oneWay.check", timeout=40)
@@ -122,7 +122,7 @@ def test_one_way_interview_in_chromium(
         # Reload in the middle of the answer: the same question and the same server deadline come back.
         time.sleep(2.0)
         driver.refresh()
-        driver.find_element(By.ID, "join").click()
+        join_interview(driver)
         resumed = _wait(
             driver,
             "window.__oneWay && window.__oneWay.view && window.__oneWay.view.phase !== 'intro' && window.__oneWay.view",

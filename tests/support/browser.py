@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
+def join_interview(driver: webdriver.Chrome, analysis: bool = True) -> None:
+    """The candidate's two choices: the analysis (a separate consent), then joining the call."""
+    driver.find_element(By.ID, "analysis-yes" if analysis else "analysis-no").click()
+    driver.find_element(By.ID, "join").click()
+
+
 @contextmanager
-def chromium(camera_y4m: Path | None = None, microphone_wav: Path | None = None) -> Iterator[webdriver.Chrome]:
+def chromium(
+    camera_y4m: Path | None = None,
+    microphone_wav: Path | None = None,
+    extra_flags: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[webdriver.Chrome]:
+    """`extra_flags` are added to Chromium's; `env` replaces the environment of chromedriver and the browser."""
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -46,7 +59,10 @@ def chromium(camera_y4m: Path | None = None, microphone_wav: Path | None = None)
         options.add_argument(f"--use-file-for-fake-video-capture={camera_y4m}")
     if microphone_wav is not None:
         options.add_argument(f"--use-file-for-fake-audio-capture={microphone_wav}")
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    for flag in extra_flags:
+        options.add_argument(flag)
+    service = Service(executable_path=CHROMEDRIVER, env=dict(env) if env is not None else None)
+    driver = webdriver.Chrome(options=options, service=service)
     try:
         yield driver
     finally:

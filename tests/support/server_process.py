@@ -87,6 +87,9 @@ def start_server(data_dir: Path, *extra: str) -> RunningServer:
             str(data_dir),
             "--ice-host",
             "127.0.0.1",
+            # Stop at once on SIGTERM (tests/e2e/test_drain.py gives its own): no waiting for live interviews.
+            "--drain-timeout",
+            "0",
             *extra,
         ],
         cwd=ROOT,
