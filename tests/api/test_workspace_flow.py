@@ -232,6 +232,13 @@ async def test_the_board_follows_the_interview_and_the_decision(make_client: Cli
     ).json()
     candidate = created["created"][0]
     room = candidate["room_id"]
+    token = candidate["candidate_url"].split("token=", 1)[1]
+    consent = await client.post(
+        f"/api/rooms/{room}/consent",
+        json={"analysis": True, "text_version": "1", "language": "en"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert consent.status == 201, await consent.text()
     # The admin token ends the (empty) interview; the report is written and the board follows.
     end = await client.post(f"/api/rooms/{room}/end", headers={"Authorization": "Bearer " + _admin_token()})
     assert end.status == 200
@@ -257,7 +264,8 @@ async def test_the_board_follows_the_interview_and_the_decision(make_client: Cli
         await client.get(f"/api/workspace/candidates/{candidate['id']}/activity", headers=hr.headers)
     ).json()
     kinds = [a["kind"] for a in activity["activity"]]
-    assert kinds[0] == "invited" and "ended" in kinds and "report_ready" in kinds and kinds[-1] == "decision"
+    assert kinds[:2] == ["invited", "consent_recorded"] and activity["activity"][1]["detail"]["analysis"] is True
+    assert "ended" in kinds and "report_ready" in kinds and kinds[-1] == "decision"
     assert activity["activity"][-1]["actor"] == "hr"
 
 
