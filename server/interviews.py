@@ -116,6 +116,8 @@ class Interviews:
         self._report_keywords = report_keywords
         # Called with each lifecycle event once it is stored (before its webhook is queued).
         self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
+        # Set by /metrics: told how long after the end each report was stored (seconds).
+        self.on_report_written: Callable[[float], None] | None = None
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
@@ -361,12 +363,15 @@ class Interviews:
         if self._report_rules is not None:  # the template's rules set the outcome recommendation
             report["outcome"] = evaluate_rules(await self._report_rules(room), report)
         await self._store.save_report(room.id, report)
+        after_end_s = time.time() - (room.ended_at or time.time())
         log.info(
             "report for room %s ready (%d observations), %.0f ms after the end",
             room.id,
             len(timeline),
-            (time.time() - (room.ended_at or time.time())) * 1000.0,
+            after_end_s * 1000.0,
         )
+        if self.on_report_written is not None:
+            self.on_report_written(after_end_s)
         # The link, not the content: scores go only to whoever fetches them with an authorized token.
         await self._emit(
             EventType.REPORT_READY,
