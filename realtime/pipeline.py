@@ -302,6 +302,9 @@ class InterviewPipeline:
 
     async def close(self) -> None:
         """Stop reading, finish the work in flight, and flush every analyzer's final observations."""
+        # The closing health is stamped when the stream stopped, not once the transcript's backlog is decoded
+        # (seconds later under load): the timeline must not outlast the media.
+        stopped_at = time.time()
         for task in self._readers.values():
             task.cancel()
         self._health_task.cancel()
@@ -322,7 +325,7 @@ class InterviewPipeline:
                 if run.sessions
             )
         )
-        self._emit([o for observations in flushed for o in observations] + self.health(time.time()))
+        self._emit([o for observations in flushed for o in observations] + self.health(stopped_at))
         self._closed = True
 
 
