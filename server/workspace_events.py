@@ -1,7 +1,8 @@
 """The board follows the interviews: lifecycle events, requests on a candidate's room, and reminders.
 
 - From the interviews' lifecycle events (`Interviews.listeners`): started, ended, report ready (scores,
-  recommendation and flags copied onto the candidate's row, so the board reads one table).
+  recommendation and flags copied onto the candidate's row, so the board reads one table), deleted (on request
+  or by retention: the interview goes from the workspace, and the candidate with it after their last one).
 - From requests on a workspace room (server/room_access.py): the candidate opened the link, someone viewed the
   report (invited people only: the stage becomes "reviewed"), a rating was given, a decision was recorded.
 - A reminder loop: an `interview.reminder` webhook event one hour before each scheduled live interview.
@@ -57,6 +58,10 @@ class BoardFollower:
             await self._hiring.set_results(room_id, *report_summary(report))
             candidate = await self._hiring.advance_stage(room_id, Stage.COMPLETED, (Stage.INVITED, Stage.STARTED))
             kind = "report_ready"
+        elif event_type is EventType.CANDIDATE_DELETED:
+            # Deleted on request or by retention: the workspace keeps no copy of the candidate's personal data.
+            await self._hiring.forget_room(room_id)
+            return
         else:
             return
         if candidate is not None and candidate.room_id == room_id:
