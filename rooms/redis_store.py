@@ -23,6 +23,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from rooms.model import Observation, Room
+from rooms.redis_migrations import migrate_redis
 from rooms.review import Decision, HumanDecision, Note
 
 DEFAULT_PREFIX = "oi:"
@@ -59,6 +60,7 @@ class RedisRoomStore:
 
     async def open(self) -> None:
         await self._r.ping()
+        await migrate_redis(self._r, self._p)  # versioned, once for all nodes (rooms/redis_migrations.py)
 
     async def create_room(self, room: Room) -> None:
         async with self._r.pipeline(transaction=True) as pipe:
