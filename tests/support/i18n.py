@@ -10,7 +10,7 @@ PROPER_NOUNS = {
     "open", "interview",  # the product's name
     "wechat", "wecom", "safari", "chrome", "edge", "firefox", "iphone", "ios", "android", "javascript", "wi", "fi",
     "https", "http", "pdf", "api", "url", "json", "post", "get", "delete", "rest", "html",
-    "fps", "ms", "db", "cpu", "id", "ok", "vp8", "asr", "vosk", "pocketsphinx", "silero",
+    "fps", "ms", "db", "cpu", "id", "ok", "webhook", "dbfs", "uplot", "png", "svg", "qr", "vp8", "asr", "vosk", "pocketsphinx", "silero",
 }
 _HIDDEN_TAGS = {"script", "style", "code", "pre"}
 _TEXT_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}

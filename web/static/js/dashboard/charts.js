@@ -1,6 +1,7 @@
 // The three live charts (uPlot). They share a clock: the right edge is the newest media time seen anywhere,
 // so face, expression and voice line up vertically.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 
 const WINDOW_S = 120;
@@ -59,8 +60,8 @@ const SPECS = {
     axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1], values: (u, s) => s.map((v) => `${v * 100}%`) }), spacerAxis],
     series: [
       { label: "t" },
-      line("Face in view", COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
-      line("Eye contact", COLORS.blue),
+      line(gettext("Face in view"), COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
+      line(gettext("Eye contact"), COLORS.blue),
     ],
   }),
   expression: (getNow) => ({
@@ -68,9 +69,9 @@ const SPECS = {
     axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1] }), spacerAxis],
     series: [
       { label: "t" },
-      line("Smile", COLORS.amber),
-      line("Brow furrow", COLORS.purple),
-      line("Mouth open", COLORS.red),
+      line(gettext("Smile"), COLORS.amber),
+      line(gettext("Brow furrow"), COLORS.purple),
+      line(gettext("Mouth open"), COLORS.red),
     ],
   }),
   voice: (getNow) => ({
@@ -87,8 +88,8 @@ const SPECS = {
     ],
     series: [
       { label: "t" },
-      line("Speaking", COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
-      line("Speech rate (syll/min)", COLORS.blue, { scale: "rate" }),
+      line(gettext("Speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
+      line(gettext("Speech rate (syll/min)"), COLORS.blue, { scale: "rate" }),
     ],
   }),
 };
@@ -104,7 +105,7 @@ export class Charts {
     this.timelines = timelines;
     if (typeof window.uPlot !== "function") {
       // The tiles still work without charts; say so where the charts would be.
-      for (const el of Object.values(elements)) el.textContent = "Charts unavailable (uPlot did not load).";
+      for (const el of Object.values(elements)) el.textContent = gettext("Charts unavailable (uPlot did not load).");
       return;
     }
     for (const [name, el] of Object.entries(elements)) {

@@ -1,6 +1,7 @@
 // The replay's charts (uPlot), all on one x axis: the whole interview, 0 to its end. Each carries the playback
 // cursor (a line that follows the video), shades the flagged moments, and seeks where it is clicked.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 
 const HEIGHT = 120;
@@ -57,7 +58,10 @@ const SPECS = {
     always: true,
     scales: { y: { range: [0, 1.05] } },
     axes: [yAxis({ splits: () => [0, 0.5, 1], values: percent }), spacerAxis],
-    series: [line("Face in view", COLORS.green, { fill: "rgba(26,127,55,0.08)" }), line("Eye contact", COLORS.blue)],
+    series: [
+      line(gettext("Face in view"), COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
+      line(gettext("Eye contact"), COLORS.blue),
+    ],
   },
   voice: {
     names: ["speaking", "speech_rate"],
@@ -68,8 +72,8 @@ const SPECS = {
     },
     axes: [yAxis({ splits: () => [0, 1], values: (u, s) => s.map((v) => (v ? "talk" : "quiet")) }), rightAxis("rate")],
     series: [
-      line("Speaking", COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
-      line("Speech rate (syll/min)", COLORS.blue, { scale: "rate" }),
+      line(gettext("Speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
+      line(gettext("Speech rate (syll/min)"), COLORS.blue, { scale: "rate" }),
     ],
   },
   sound: {
@@ -80,13 +84,17 @@ const SPECS = {
       hz: { range: (u, min, max) => [0, Math.max(300, Math.ceil(((max || 0) * 1.1) / 50) * 50)] },
     },
     axes: [yAxis(), rightAxis("hz")],
-    series: [line("Loudness (dBFS)", COLORS.amber), line("Pitch (Hz)", COLORS.purple, { scale: "hz" })],
+    series: [line(gettext("Loudness (dBFS)"), COLORS.amber), line(gettext("Pitch (Hz)"), COLORS.purple, { scale: "hz" })],
   },
   expression: {
     names: ["smile", "brow_furrow", "mouth_open"],
     scales: { y: { range: [0, 1] } },
     axes: [yAxis({ splits: () => [0, 0.5, 1] }), spacerAxis],
-    series: [line("Smile", COLORS.amber), line("Brow furrow", COLORS.purple), line("Mouth open", COLORS.red)],
+    series: [
+      line(gettext("Smile"), COLORS.amber),
+      line(gettext("Brow furrow"), COLORS.purple),
+      line(gettext("Mouth open"), COLORS.red),
+    ],
   },
 };
 
@@ -107,7 +115,7 @@ export class ReplayCharts {
     this.flags = replay.flags || [];
     this.onSeek = onSeek;
     if (typeof window.uPlot !== "function") {
-      for (const el of Object.values(elements)) el.textContent = "Charts unavailable (uPlot did not load).";
+      for (const el of Object.values(elements)) el.textContent = gettext("Charts unavailable (uPlot did not load).");
       return;
     }
     const xs = replay.series.t || [];
