@@ -1,6 +1,8 @@
 """Extract every translatable string and update the catalogs in web/locale (docs/languages.md).
 
-Runs `pybabel extract` (babel.cfg) into web/locale/messages.pot, then `pybabel update` for each language. The
+First writes server/report_phrases.py: the fixed English phrases the report is built from (measure labels and
+explanations, scoring derivations, integrity signals...), which live in other modules as plain strings. Then runs
+`pybabel extract` (babel.cfg) into web/locale/messages.pot, then `pybabel update` for each language. The
 English catalog's translations are its message ids (the source language), filled in here; the Chinese catalog's
 new entries are left empty for a translator, and tests/unit/test_catalogs.py fails until they are filled in.
 
@@ -26,8 +28,52 @@ def pybabel(*args: str) -> None:
     CommandLineInterface().run(["pybabel", "-q", *args])
 
 
+def report_phrases() -> list[str]:
+    """Every fixed English phrase a stored report carries, from the modules that write them."""
+    sys.path.insert(0, str(ROOT))
+    from rooms import integrity, scoring
+    from rooms.report import build_report
+    from tests.support.report_timelines import interview_room, interview_timeline
+
+    phrases: list[str] = []
+    for info in scoring.MEASURES.values():
+        phrases += [info.label, info.derivation]
+    for dim in scoring.load_scoring_config().dimensions:
+        phrases += [dim.label, dim.description]
+    for signal in integrity.SIGNALS.values():
+        phrases += [signal.label, signal.method, signal.false_positive_rate]
+    phrases.append(integrity.NOTE)
+    room = interview_room()
+    for emotion in (False, True):
+        report = build_report(room, interview_timeline(expression_classes=emotion), room.ended_at,
+                              emotion_inference=emotion)
+        for metric in report["metrics"].values():
+            phrases += [metric["label"], metric["explanation"]]
+        if report.get("expression_classes"):
+            phrases.append(report["expression_classes"]["explanation"])
+    return list(dict.fromkeys(p for p in phrases if p))
+
+
+def write_report_phrases() -> None:
+    lines = [
+        '"""' + "The report's fixed English phrases, for the message catalogs (scripts/update_catalogs.py)." + '"""',
+        "",
+        "# Generated: do not edit. The phrases live where the report is built (rooms/report.py, rooms/scoring.py,",
+        "# rooms/integrity.py); server/report_wording.py translates them when a report is shown.",
+        "# ruff: noqa: E501",
+        "from server.i18n import N_",
+        "",
+        "PHRASES = (",
+        *(f"    N_({phrase!r})," for phrase in report_phrases()),
+        ")",
+        "",
+    ]
+    (ROOT / "server" / "report_phrases.py").write_text("\n".join(lines), encoding="utf-8")
+
+
 def main() -> int:
     os.chdir(ROOT)  # locations in the catalogs are relative to the repository
+    write_report_phrases()
     pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-wrap", "--sort-by-file",
             "--project", "Open Interview", "-o", str(POT.relative_to(ROOT)), ".")
     for locale in LOCALES:
