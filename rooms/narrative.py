@@ -9,6 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from rooms.measures import (
+    ANSWER_LATENCY,
+    EYE_CONTACT,
+    FACE_PRESENCE,
+    LONGEST_PAUSE,
+    MEAN_PAUSE,
+    PITCH_VARIATION,
+    SPEECH_RATE,
+    TALK_SHARE,
+    WORDS_PER_MINUTE,
+)
+
 # A measure scoring at least this is a highlight; below SUGGEST_BELOW it gets a suggestion.
 HIGHLIGHT_FROM = 80.0
 SUGGEST_BELOW = 50.0
@@ -32,14 +44,14 @@ def _pct(v: float) -> str:
 
 # measure -> (highlight, suggestion); %(v)s is the formatted value, %(pos)s where it lies against the band.
 _TEMPLATES: dict[str, tuple[str, str]] = {
-    "speech_rate": (
+    SPEECH_RATE: (
         N_("Speech rate of %(v)s syllables per minute, inside the comfortable band."),
         N_(
             "Speech rate was %(v)s syllables per minute, %(pos)s the comfortable band; a pace closer to it may make "
             "answers easier to follow."
         ),
     ),
-    "pitch_variation": (
+    PITCH_VARIATION: (
         N_("The intonation moved naturally (%(v)s semitones of pitch variation)."),
         N_(
             "Pitch varied by %(v)s semitones, %(pos)s the usual band; intonation that moves with the content helps "
@@ -54,29 +66,29 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         N_("Speech flowed with few pauses (%(v)s per minute of speech)."),
         N_("There were %(v)s pauses of a second or more per minute of speech; see the evidence for the longest ones."),
     ),
-    "mean_pause": (
+    MEAN_PAUSE: (
         N_("Pauses were short (mean %(v)s s)."),
         N_("Pauses averaged %(v)s s; shorter pauses, or saying that you are thinking, keep the listener with you."),
     ),
-    "longest_pause": (
+    LONGEST_PAUSE: (
         N_("No long silence inside speech (longest %(v)s s)."),
         N_("The longest pause inside speech lasted %(v)s s; its time is listed in the evidence."),
     ),
-    "answer_latency": (
+    ANSWER_LATENCY: (
         N_("Answers began promptly (%(v)s s after the question, on average)."),
         N_(
             "Answers began %(v)s s after the question on average; a brief acknowledgement while thinking shortens "
             "the silence."
         ),
     ),
-    "eye_contact": (
+    EYE_CONTACT: (
         N_("The gaze was on the camera or the screen for %(v)s of the face-in-view time."),
         N_(
             "The gaze was on the camera or the screen for %(v)s of the face-in-view time; looking toward the camera "
             "more often may help, though camera placement and glasses affect this measure."
         ),
     ),
-    "face_presence": (
+    FACE_PRESENCE: (
         N_("The face was in view for %(v)s of the analysed frames."),
         N_("The face was in view for only %(v)s of the analysed frames; check the camera's framing and lighting."),
     ),
@@ -84,11 +96,11 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         N_("Few long look-aways (%(v)s per minute)."),
         N_("Long look-aways (over 3 s) came %(v)s times per minute; their times are listed in the evidence."),
     ),
-    "talk_share": (
+    TALK_SHARE: (
         N_("Speech filled %(v)s of the interview."),
         N_("Speech filled %(v)s of the interview."),
     ),
-    "words_per_minute": (
+    WORDS_PER_MINUTE: (
         N_("%(v)s recognised words per minute of speech."),
         N_("%(v)s recognised words per minute of speech."),
     ),
@@ -100,7 +112,7 @@ _POSITIONS = {"below": N_("below"), "above": N_("above"), "inside": N_("inside")
 def _format(measure: str, unit: str, value: float) -> str:
     if unit == "ratio":
         return _pct(value)
-    if measure in ("speech_rate", "words_per_minute"):
+    if measure in (SPEECH_RATE, WORDS_PER_MINUTE):
         return f"{value:.0f}"
     return f"{value:.1f}"
 

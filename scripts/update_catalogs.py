@@ -31,11 +31,14 @@ def pybabel(*args: str) -> None:
 def report_phrases() -> list[str]:
     """Every fixed English phrase a stored report carries, from the modules that write them."""
     sys.path.insert(0, str(ROOT))
-    from rooms import integrity, scoring
+    from rooms import integrity, measures, scoring
     from rooms.report import build_report
     from tests.support.report_timelines import interview_room, interview_timeline
 
     phrases: list[str] = []
+    # The measures catalogue: the dashboard's and the replay's labels (server/pages.py translates them).
+    for measure in [*measures.OBSERVATIONS.values(), *measures.REPORT_METRICS.values()]:
+        phrases += [measure.label, measure.description]
     for info in scoring.MEASURES.values():
         phrases += [info.label, info.derivation]
     for dim in scoring.load_scoring_config().dimensions:

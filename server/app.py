@@ -24,9 +24,12 @@ from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
 from rooms.store import SqliteRoomStore
 from server import (
+    accounts_api,
     api,
     cluster,
+    compare_api,
     consent_api,
+    hiring_api,
     integrity_api,
     invitation_api,
     live,
@@ -41,10 +44,12 @@ from server import (
     replay_pages,
     report_api,
     signaling,
+    signin_pages,
     templates_api,
     webhooks,
     webhooks_api,
     webhooks_page,
+    workspace_pages,
 )
 from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
@@ -65,6 +70,7 @@ from server.keys import (
     REPORT_PDFS,
     SETTINGS,
     STORE,
+    TEMPLATES,
     TOKENS,
 )
 from server.logs import request_id_middleware
@@ -72,8 +78,11 @@ from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
 from server.report_pdf_cache import ReportPdfs
+from server.room_access import room_access
 from server.security_headers import security_headers
+from server.sessions import workspace_identity
 from server.settings import Settings, load_or_create_secret
+from server.workspace_events import workspace_events_context
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -91,8 +100,10 @@ def default_engine(settings: Settings) -> AnalysisEngine:
 
     deferred: list = []
     if settings.transcript:
+        # The Whisper model is joined from its two wheels once into a per-user temp folder shared by every server
+        # on the machine, and hash-checked at each load (analyzers/whisper_model.py).
         config = TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models))
-        # In child processes: PocketSphinx holds the GIL while it decodes (see realtime/analyzer_process.py).
+        # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
         deferred.append(
             ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", settings.asr_processes, name="transcript")
         )
@@ -130,7 +141,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
         client_max_size=settings.max_body_bytes,
         # Outermost first: a request id for every log line; the client as the trusted proxy says (so limits and
         # throttles count the real client); headers on every answer; errors as JSON; the pages' language (known
-        # before a page or its error page renders); pages' readable errors; failed sign-ins counted.
+        # before a page or its error page renders); pages' readable errors; failed sign-ins counted; then who is
+        # asking (a person's session or an API key) and what that means on a room (the HR workspace).
         middlewares=[
             request_id_middleware,
             forwarded_middleware(parse_networks(settings.trusted_proxies)),
@@ -139,6 +151,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
             locale_middleware(_default_language),
             pages.page_errors,
             auth_throttle,
+            workspace_identity,
+            room_access,
         ],
     )
     app[THROTTLE] = AuthThrottle()
@@ -182,15 +196,23 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis
     app.add_routes(invitation_api.routes)  # QR code and invitation text for HR
     app.add_routes(integrity_api.routes)  # the candidate page's integrity reports
+    app.add_routes(signin_pages.routes)  # the HR workspace: sign-in, people, positions, candidates, board
+    app.add_routes(accounts_api.routes)
+    app.add_routes(hiring_api.routes)
+    app.add_routes(compare_api.routes)
+    app.add_routes(workspace_pages.routes)
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
+    app.cleanup_ctx.append(accounts_api.workspace_stores_context)
     app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
     app.cleanup_ctx.append(lambda a: _engine_context(a, engine_factory))
     # After the engine: loading models stalls start-up, which says nothing about load while serving.
     app.cleanup_ctx.append(_monitor_context)
     app.cleanup_ctx.append(webhooks.webhooks_context)  # before the interviews, which emit into its outbox
+    app.cleanup_ctx.append(templates_api.template_store_context)  # before the interviews: reports apply its rules
     app.cleanup_ctx.append(_interviews_context)
-    app.cleanup_ctx.append(templates_api.templates_context)  # after the interviews, which its scripts drive
+    app.cleanup_ctx.append(templates_api.one_way_context)  # after the interviews, which its scripts drive
+    app.cleanup_ctx.append(workspace_events_context)  # the board follows the interviews; reminders
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
@@ -261,6 +283,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         scoring=load_scoring_config(settings.scoring_config),
         recordings=recordings,
         integrity_signals=settings.integrity_signals,
+        report_rules=partial(templates_api.room_rules, app[TEMPLATES]),
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews

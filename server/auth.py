@@ -74,6 +74,11 @@ class TokenIssuer:
         return Principal(role, claims["sub"], lead=claims.get("lead") is not False)
 
 
+# The role groups, named once. The admin passes every check without being listed.
+STAFF = (Role.INTERVIEWER, Role.HR)  # see measures, reports, notes and replays; never the candidate
+ROOM_MEMBERS = (Role.CANDIDATE, *STAFF)  # everyone a room's links admit
+
+
 def require_role(principal: Principal, *allowed: Role) -> None:
     if principal.role is not Role.ADMIN and principal.role not in allowed:
         raise ForbiddenError(f"the {principal.role.value} role may not do this")

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiortc import RTCConfiguration
 
-from analyzers.base import Marker
+from analyzers.base import Marker, SessionContext
 from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
@@ -22,6 +22,7 @@ from realtime.session import InterviewSession
 from rooms.bus import EventBus
 from rooms.consent import ConsentRecord, consents
 from rooms.errors import Conflict, NotFound, Unavailable
+from rooms.measures import CANDIDATE_CONNECTED, ROOM_STATUS
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
 from rooms.outbox import EventType, WebhookOutbox
 from rooms.recorder import TimelineRecorder
@@ -33,6 +34,7 @@ from rooms.store import RoomStore
 from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
+RulesLookup = Callable[[Room], Awaitable[Sequence[Rule]]]
 
 
 class Admission:
@@ -79,6 +81,7 @@ class Interviews:
         recordings: Recordings | None = None,
         default_language: str = "en",
         integrity_signals: Sequence[str] | None = None,
+        report_rules: RulesLookup | None = None,
     ) -> None:
         self._store = store
         self._default_language = default_language  # a room created without a language (--language)
@@ -93,15 +96,17 @@ class Interviews:
         self._recordings = recordings  # the candidate's audio and video on disk (None: not recorded)
         self._scoring = scoring or load_scoring_config()  # the report's dimensions (--scoring-config)
         self._sessions: dict[str, InterviewSession] = {}
-        self._recorders: dict[str, TimelineRecorder] = {}
+        self._timelines: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
         # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
         # None: no choice recorded.
         self._analysis_consent: dict[str, bool | None] = {}
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
-        # Set by the templates feature: the rules of the template a room was created from.
-        self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
+        # The rules of the template a room was created from (server/templates_api.py), for the report's outcome.
+        self._report_rules = report_rules
+        # Called with each lifecycle event once it is stored (before its webhook is queued).
+        self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
@@ -159,7 +164,7 @@ class Interviews:
                 room.status = RoomStatus.LIVE
                 room.version += 1
                 await self._store.save_room(room)
-                self._publish_status(room, "room_status", room.status.value)
+                self._publish_status(room, ROOM_STATUS, room.status.value)
                 await self._emit(
                     EventType.INTERVIEW_STARTED, {"room_id": room.id, "started_at": room.started_at, **_links(room)}
                 )
@@ -173,9 +178,9 @@ class Interviews:
             if room.status is RoomStatus.ENDED:
                 raise Conflict("the interview has ended")
             observation = record.observation(room.started_at)
-            recorder = self._recorders.get(room_id)
-            if recorder is not None:
-                recorder.add([observation])
+            timeline = self._timelines.get(room_id)
+            if timeline is not None:
+                timeline.add([observation])
             else:
                 await self._store.append_observations(room_id, [observation])
             self._analysis_consent[room_id] = record.analysis
@@ -198,13 +203,14 @@ class Interviews:
         analysis = await self.analysis_allowed(room.id)
         # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
         # it and nothing is recorded.
-        analyzer_sessions = await self._engine.open_sessions(room.id) if analysis else AnalyzerSessions((), ())
-        recorder = TimelineRecorder(self._store, room.id)
-        self._recorders[room.id] = recorder
+        context = SessionContext(language=room.language)
+        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions((), ())
+        timeline = TimelineRecorder(self._store, room.id)
+        self._timelines[room.id] = timeline
 
         def sink(observations: list[Observation]) -> None:
             self._bus.publish(room.id, observations)
-            recorder.add(observations)
+            timeline.add(observations)
 
         pipeline = InterviewPipeline(
             room.id, room.started_at, self._engine, analyzer_sessions, sink, self._pipeline_config
@@ -213,7 +219,7 @@ class Interviews:
             room.id,
             pipeline,
             lambda: self._rtc_config(room.id),
-            on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
+            on_candidate_connection=lambda up: self._publish_status(room, CANDIDATE_CONNECTED, up),
             recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings and analysis else None,
         )
         self._sessions[room.id] = session
@@ -257,9 +263,9 @@ class Interviews:
         merged = {**({"label": label} if label else {}), **(detail or {})}
         observation = Observation(ObservationType.EVENT, name, label, t, now, merged or None)
         self._bus.publish(room_id, [observation])
-        recorder = self._recorders.get(room_id)
-        if recorder is not None:
-            recorder.add([observation])
+        timeline = self._timelines.get(room_id)
+        if timeline is not None:
+            timeline.add([observation])
         else:  # the candidate is away after a restart: the script's clock runs on, so its markers are stored now
             await self._store.append_observations(room_id, [observation])
         return observation
@@ -268,22 +274,22 @@ class Interviews:
         """Observations made outside the media pipeline (the candidate's page) into a live interview's timeline:
         the dashboards get them at once, the store within a second, like the analyzers' own. At most `limit`
         per interview: more is a runaway page, not a candidate."""
-        recorder = self._recorders.get(room_id)
-        if recorder is None:
+        timeline = self._timelines.get(room_id)
+        if timeline is None:
             raise Conflict("the interview is not live on this server")
         if self._outside_counts[room_id] + len(observations) > limit:
             raise Conflict(f"this interview already holds {limit} page events")
         self._outside_counts[room_id] += len(observations)
         if observations:
             self._bus.publish(room_id, observations)
-            recorder.add(observations)
+            timeline.add(observations)
 
     def status_snapshot(self, room: Room) -> list[Observation]:
         """What a dashboard needs on (re)connecting before live observations flow."""
         session = self._sessions.get(room.id)
         return [
-            self._status(room, "room_status", room.status.value),
-            self._status(room, "candidate_connected", bool(session and session.candidate_connected)),
+            self._status(room, ROOM_STATUS, room.status.value),
+            self._status(room, CANDIDATE_CONNECTED, bool(session and session.candidate_connected)),
         ]
 
     async def end(self, room_id: str) -> Room:
@@ -297,7 +303,7 @@ class Interviews:
             room.started_at = room.started_at or room.ended_at
             room.version += 1
             await self._store.save_room(room)
-            self._publish_status(room, "room_status", room.status.value)
+            self._publish_status(room, ROOM_STATUS, room.status.value)
             await self._emit(
                 EventType.INTERVIEW_ENDED,
                 {"room_id": room.id, "started_at": room.started_at, "ended_at": room.ended_at, **_links(room)},
@@ -325,8 +331,8 @@ class Interviews:
                 integrity_signals=self._integrity_signals,
             ),
         )
-        if self.report_rules is not None:  # the template's rules set the outcome recommendation
-            report["outcome"] = evaluate_rules(await self.report_rules(room), report)
+        if self._report_rules is not None:  # the template's rules set the outcome recommendation
+            report["outcome"] = evaluate_rules(await self._report_rules(room), report)
         await self._store.save_report(room.id, report)
         log.info(
             "report for room %s ready (%d observations), %.0f ms after the end",
@@ -367,6 +373,11 @@ class Interviews:
 
         An outbox failure is logged, not raised: the change already happened, and the caller must hear so.
         """
+        for listener in self.listeners:  # the workspace's board follows the interview's progress
+            try:
+                await listener(event_type, data)
+            except Exception:
+                log.exception("event listener failed on %s for %s", event_type, data.get("room_id"))
         if self._outbox is None:
             return
         try:
@@ -386,16 +397,16 @@ class Interviews:
         session = self._sessions.pop(room_id, None)
         if session is not None:
             await session.close()
-        recorder = self._recorders.pop(room_id, None)
-        if recorder is not None:
-            await recorder.close()
+        timeline = self._timelines.pop(room_id, None)
+        if timeline is not None:
+            await timeline.close()
 
     def _publish_status(self, room: Room, name: str, value: str | bool) -> None:
         observation = self._status(room, name, value)
         self._bus.publish(room.id, [observation])
-        recorder = self._recorders.get(room.id)
-        if recorder is not None:
-            recorder.add([observation])
+        timeline = self._timelines.get(room.id)
+        if timeline is not None:
+            timeline.add([observation])
 
     @staticmethod
     def _status(room: Room, name: str, value: str | bool) -> Observation:

@@ -16,6 +16,7 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
 from server.interviews import Interviews
+from server.keys import METRICS
 from server.node_health import NodeMonitor
 
 routes = web.RouteTableDef()
@@ -84,7 +85,5 @@ class _LiveCollector(Collector):
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
-    from server.keys import METRICS  # keys imports this module for the type
-
     body = request.app[METRICS].render()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -11,8 +11,9 @@ from aiohttp import web
 from rooms.consent import CONSENT_TEXT_VERSION
 from rooms.errors import NotFound
 from rooms.integrity import integrity_page_context
+from rooms.measures import page_catalogue
 from rooms.model import Role, Room
-from server.auth import AuthError, ForbiddenError
+from server.auth import STAFF, AuthError, ForbiddenError
 from server.i18n import CATALOGS, N_, candidate_locale, page_context, request_catalog
 from server.keys import ICE, INTERVIEWS, SETTINGS, STORE
 from server.live_pages import candidate_call_context, interviewer_call_context
@@ -30,7 +31,13 @@ AUTH_REASONS = (N_("missing token"), N_("token expired"), N_("invalid token"), N
 
 
 def _context(request: web.Request, **extra: Any) -> dict[str, Any]:
-    return {"product_name": PRODUCT_NAME, "static_url": "/static", **extra}
+    return {"product_name": PRODUCT_NAME, "static_url": "/static", "measures": _measures(request), **extra}
+
+
+def _measures(request: web.Request) -> dict[str, Any]:
+    """The measures catalogue in the page's language: the dashboard and replay read it from their page config."""
+    catalog = request_catalog(request)
+    return page_catalogue(lambda _key, english: catalog.gettext(english))
 
 
 def _with_token(path: str, token: str) -> str:
@@ -107,7 +114,7 @@ async def device_check_page(request: web.Request) -> web.Response:
 
 @routes.get("/rooms/{room_id}/dashboard")
 async def interviewer_page(request: web.Request) -> web.Response:
-    principal = authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     token = request.query["token"]
     base = f"/api/rooms/{room.id}"
@@ -138,7 +145,7 @@ async def interviewer_page(request: web.Request) -> web.Response:
 
 @routes.get("/rooms/{room_id}/report")
 async def report_page(request: web.Request) -> web.Response:
-    authorize(request, Role.INTERVIEWER, Role.HR)
+    authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     report = await request.app[STORE].get_report(room.id)
     if report is not None:

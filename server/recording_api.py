@@ -6,7 +6,8 @@ from aiohttp import web
 
 from realtime.recording import RecordingState
 from rooms.errors import Conflict, NotFound
-from rooms.model import Role, RoomStatus
+from rooms.model import RoomStatus
+from server.auth import STAFF
 from server.keys import INTERVIEWS, RECORDINGS
 from server.requests import authorize
 
@@ -16,7 +17,7 @@ routes = web.RouteTableDef()
 @routes.get("/api/rooms/{room_id}/recording")
 async def get_recording(request: web.Request) -> web.StreamResponse:
     # A candidate never gets the recording back: it is the organisation's evaluation material.
-    authorize(request, Role.INTERVIEWER, Role.HR)
+    authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     recordings = request.app[RECORDINGS]
     state = await recordings.state(room.id)

@@ -8,7 +8,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from rooms.errors import Conflict
-from rooms.model import Role, RoomStatus
+from rooms.model import RoomStatus
+from server.auth import STAFF
 from server.i18n import page_context
 from server.keys import INTERVIEWS, REPORT_PDFS, STORE
 from server.notes_api import annotated_report
@@ -21,7 +22,7 @@ routes = web.RouteTableDef()
 
 @routes.get("/api/rooms/{room_id}/report.pdf")
 async def report_pdf(request: web.Request) -> web.StreamResponse:
-    authorize(request, Role.INTERVIEWER, Role.HR)
+    authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     report = await request.app[STORE].get_report(room.id)
     if report is None:

@@ -9,9 +9,10 @@ from aiohttp import web
 from realtime.sdp import offer_problem
 from rooms.errors import InvalidInput
 from rooms.model import Role, parse_language
-from server.auth import Principal, TokenIssuer, require_role
+from server.auth import ForbiddenError, Principal, TokenIssuer, require_role
 from server.keys import TOKENS
 from server.safe_json import loads_limited
+from server.sessions import ROOM_PRINCIPAL
 
 
 def bearer_or_query_token(request: web.Request) -> str | None:
@@ -22,7 +23,25 @@ def bearer_or_query_token(request: web.Request) -> str | None:
 
 
 def authorize(request: web.Request, *roles: Role) -> Principal:
-    """The caller's principal for the room in the path (if any), which must hold one of `roles`."""
+    """The caller's principal for the room in the path (if any), which must hold one of `roles` (or be the admin).
+    Admin-only endpoints say so with `authorize_admin`."""
+    if not roles:
+        raise TypeError("authorize() needs the roles allowed; admin-only endpoints call authorize_admin()")
+    return _authorize(request, *roles)
+
+
+def authorize_admin(request: web.Request) -> Principal:
+    """The caller must be the admin: the admin token (header or ?token=), or a signed-in admin."""
+    return _authorize(request)
+
+
+def _authorize(request: web.Request, *roles: Role) -> Principal:
+    granted = request.get(ROOM_PRINCIPAL)  # a signed-in person or an API key (server/room_access.py)
+    if granted is not None:
+        if not isinstance(granted, Principal):
+            raise ForbiddenError(str(granted))
+        require_role(granted, *roles)
+        return granted
     tokens: TokenIssuer = request.app[TOKENS]
     principal = tokens.verify(bearer_or_query_token(request), request.match_info.get("room_id"))
     require_role(principal, *roles)

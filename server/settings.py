@@ -241,7 +241,7 @@ class Settings:
     # A room created without a language takes this one; without a speech model for it, the transcript is off and
     # every other measure still works.
     language: str = setting(
-        "en", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
+        "auto", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
     )
     vosk_models: tuple[tuple[str, str], ...] = setting(
         (),
@@ -289,7 +289,9 @@ class Settings:
     )
     webhook_max_attempts: int = setting(20, "webhook delivery attempts before giving up", parse=bounded(int, 1, 100))
     webhook_concurrency: int = setting(4, "webhook deliveries in flight at once", parse=bounded(int, 1, 64))
-    # Its decoder holds the GIL, so speech recognition must not share the server's process.
+    # Speech recognition (Whisper base, one core per decode) must not share the server's process. Each child holds
+    # its own copy of the model (~340 MB resident): one per core uses every core for decoding without memory to spare
+    # for more, which would only queue behind the same cores.
     asr_processes: int = setting(
         default_factory=_cpu_count, help="child processes for speech recognition", parse=bounded(int, 1, 64)
     )
@@ -298,6 +300,16 @@ class Settings:
         360, "height of the recorded video", parse=bounded(int, 64, 1080, "pixels"), metavar="PIXELS"
     )
     recording_fps: float = setting(10.0, "frame rate of the recorded video", parse=bounded(float, 1, 30), metavar="FPS")
+    # The HR workspace (docs/workspace.md): people's sign-in sessions and the candidates' invitation links.
+    session_hours: float = setting(
+        12.0, "a signed-in person's session lasts this long, in hours", parse=bounded(float, 0.1, 24 * 30)
+    )
+    invitation_days: float = setting(
+        14.0, "a candidate's invitation link expires after this many days", parse=bounded(float, 0.01, 365)
+    )
+    reset_link_hours: float = setting(
+        24.0, "an admin-issued password-reset link works once, within this many hours", parse=bounded(float, 0.1, 720)
+    )
     # The pages' language when neither ?lang=, the lang cookie nor the browser's Accept-Language says
     # (docs/languages.md); a candidate's pages follow the room's language first.
     default_language: str = setting(

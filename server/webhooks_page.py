@@ -10,14 +10,14 @@ from aiohttp import web
 
 from server.keys import OUTBOX
 from server.pages import PRODUCT_NAME
-from server.requests import authorize
+from server.requests import authorize_admin
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/admin/webhooks")
 async def webhooks_page(request: web.Request) -> web.Response:
-    authorize(request)  # admin only; a bad token gets pages' readable error page
+    authorize_admin(request)  # a bad token gets pages' readable error page
     outbox = request.app[OUTBOX]
     subscriptions = [s.to_public() for s in await outbox.subscriptions()]
     deliveries = [d.to_public() for d in await outbox.deliveries(limit=200)]

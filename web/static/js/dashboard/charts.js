@@ -3,6 +3,7 @@
 
 import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
+import { measureLabel } from "../lib/measures.js";
 
 const WINDOW_S = 120;
 const HEIGHT = 130;
@@ -60,8 +61,8 @@ const SPECS = {
     axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1], values: (u, s) => s.map((v) => `${v * 100}%`) }), spacerAxis],
     series: [
       { label: "t" },
-      line(gettext("Face in view"), COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
-      line(gettext("Eye contact"), COLORS.blue),
+      line(measureLabel("face_present"), COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
+      line(measureLabel("eye_contact"), COLORS.blue),
     ],
   }),
   expression: (getNow) => ({
@@ -69,9 +70,9 @@ const SPECS = {
     axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1] }), spacerAxis],
     series: [
       { label: "t" },
-      line(gettext("Smile"), COLORS.amber),
-      line(gettext("Brow furrow"), COLORS.purple),
-      line(gettext("Mouth open"), COLORS.red),
+      line(measureLabel("smile"), COLORS.amber),
+      line(measureLabel("brow_furrow"), COLORS.purple),
+      line(measureLabel("mouth_open"), COLORS.red),
     ],
   }),
   voice: (getNow) => ({
@@ -88,8 +89,8 @@ const SPECS = {
     ],
     series: [
       { label: "t" },
-      line(gettext("Speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
-      line(gettext("Speech rate (syll/min)"), COLORS.blue, { scale: "rate" }),
+      line(measureLabel("speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
+      line(`${measureLabel("speech_rate")} (${gettext("syll/min")})`, COLORS.blue, { scale: "rate" }),
     ],
   }),
 };
