@@ -37,6 +37,10 @@ TEMPLATES = (
     N_("%(n)s answered questions"),
     N_("%(n)s words over %(s)s s of speech"),
     N_("%(n)s fillers among %(words)s words"),
+    N_("%(n)s characters over %(s)s s of speech"),
+    N_("%(n)s fillers among %(words)s characters"),
+    N_("transcript: %(n)s syllables (%(language)s) over %(s)s s of speech"),
+    N_("acoustic: %(method)s"),
     N_("transcript off: %(reason)s"),
     N_("Pause of %(s)s s within an answer"),
     N_("Gaze away from the screen for %(s)s s"),
@@ -57,6 +61,14 @@ TEMPLATES = (
 )
 FIXED = (
     N_("speaking time and duration"),
+    N_("Characters per minute"),
+    N_("Recognized characters (fillers left out) per minute of speaking time."),
+    N_("Fillers per 100 characters"),
+    N_("Filler words per 100 characters of the transcript (at least 20 characters needed)."),
+    N_(
+        "Syllables in the transcript (a Chinese character is one syllable; English words by the CMU Pronouncing "
+        "Dictionary, fillers left out) per minute of speaking time."
+    ),
     N_("voiced speech frames"),
     N_("no voiced speech"),
     N_("transcript off"),
@@ -79,6 +91,8 @@ UNITS = {
     "words/min": N_("words/min"),
     "per min": N_("per min"),
     "per 100 words": N_("per 100 words"),
+    "per 100 characters": N_("per 100 characters"),
+    "characters/min": N_("characters/min"),
     "semitones": N_("semitones"),
     "dB": "dB",
     "count": "",
@@ -90,6 +104,8 @@ UNIT_NAMES = {
     "words/min": N_("words per minute"),
     "per min": N_("per minute"),
     "per 100 words": N_("per 100 words"),
+    "per 100 characters": N_("per 100 characters"),
+    "characters/min": N_("characters per minute"),
     "semitones": N_("semitones"),
     "count": N_("count"),
 }
@@ -172,7 +188,12 @@ class ReportWording:
         moment = datetime.fromtimestamp(epoch, UTC).astimezone(self.zone)
         date = format_date(moment, format="long", locale=self.locale)
         time = format_time(moment, "HH:mm", locale=self.locale)
-        zone = get_timezone_name(moment, width="long", locale=self.locale, zone_variant="standard")
+        # English keeps the short abbreviation (UTC, CST); Chinese names the zone (中国标准时间).
+        zone = (
+            moment.tzname() or self.zone.key
+            if self.english
+            else get_timezone_name(moment, width="long", locale=self.locale, zone_variant="standard")
+        )
         return f"{date} {time} ({zone})"
 
     def highlights_and_suggestions(self, report: Mapping[str, Any]) -> tuple[list[dict], list[dict]]:

@@ -16,7 +16,9 @@ PROPER_NOUNS = {
 # Methods, models and browser APIs the report's explanations cite by name.
 PROPER_NOUNS |= {
     "mediapipe", "facelandmarker", "yin", "vad", "webrtcvad", "chromium", "isextended", "mouthsmileleft", "right",
-    "visibility", "docs", "bench", "integrity", "gram", "fer", "screen", "page",
+    "visibility", "docs", "bench", "integrity", "gram", "fer", "screen", "page", "whisper", "cmu",
+    # English filler words the explanations quote as examples.
+    "like", "you", "know", "um", "uh", "er",
 }
 _HIDDEN_TAGS = {"script", "style", "code", "pre"}
 _TEXT_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
