@@ -264,6 +264,9 @@ class InterviewPipeline:
 
     async def close(self) -> None:
         """Stop reading, finish the work in flight, and flush every analyzer's final observations."""
+        # The closing health is stamped when the stream stopped, not once the transcript's backlog is decoded
+        # (seconds later under load): the timeline must not outlast the media.
+        stopped_at = time.time()
         for task in self._readers.values():
             task.cancel()
         self._video_slot.close()
@@ -280,7 +283,7 @@ class InterviewPipeline:
             self._engine.run_audio(self._close_live_sessions),
             self._engine.run_deferred(_close_sessions, self._deferred_sessions, self._deferred_markers),
         )
-        final = [*live, *deferred, *self.health(time.time())]
+        final = [*live, *deferred, *self.health(stopped_at)]
         self._emit(final)
         self._closed = True
 

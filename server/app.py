@@ -46,6 +46,7 @@ from server import (
     signaling,
     signin_pages,
     templates_api,
+    transcript_api,
     webhooks,
     webhooks_api,
     webhooks_page,
@@ -191,6 +192,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(openapi.routes)
     app.add_routes(templates_api.routes)  # templates CRUD, admin page, one-way script
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
+    app.add_routes(transcript_api.routes)  # interviewers' corrections of transcript lines
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
     app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis
@@ -284,6 +286,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         recordings=recordings,
         integrity_signals=settings.integrity_signals,
         report_rules=partial(templates_api.room_rules, app[TEMPLATES]),
+        report_keywords=partial(templates_api.room_keywords, app[TEMPLATES]),
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews

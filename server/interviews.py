@@ -8,7 +8,7 @@ import secrets
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
 RulesLookup = Callable[[Room], Awaitable[Sequence[Rule]]]
+KeywordsLookup = Callable[[Room], Awaitable[Mapping[int, Sequence[str]]]]
 
 
 class Admission:
@@ -82,6 +83,7 @@ class Interviews:
         default_language: str = "en",
         integrity_signals: Sequence[str] | None = None,
         report_rules: RulesLookup | None = None,
+        report_keywords: KeywordsLookup | None = None,
     ) -> None:
         self._store = store
         self._default_language = default_language  # a room created without a language (--language)
@@ -105,8 +107,12 @@ class Interviews:
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # The rules of the template a room was created from (server/templates_api.py), for the report's outcome.
         self._report_rules = report_rules
+        # The keywords of each of its questions (assessors only), for the report's keyword coverage.
+        self._report_keywords = report_keywords
         # Called with each lifecycle event once it is stored (before its webhook is queued).
         self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
+        # Set by /metrics: told how long after the end each report was stored (seconds).
+        self.on_report_written: Callable[[float], None] | None = None
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
@@ -297,9 +303,12 @@ class Interviews:
             room = await self.get(room_id)
             if room.status is RoomStatus.ENDED:
                 return room
+            # The interview ends when asked to, not once the analysis has drained: speech recognition trails
+            # real time by a decode or two (seconds under load), and the report's duration must not grow by that.
+            ended_at = time.time()
             await self._stop_session(room_id)
             room.status = RoomStatus.ENDED
-            room.ended_at = time.time()
+            room.ended_at = ended_at
             room.started_at = room.started_at or room.ended_at
             room.version += 1
             await self._store.save_room(room)
@@ -318,6 +327,7 @@ class Interviews:
 
     async def write_report(self, room: Room) -> dict:
         timeline = await self._store.timeline(room.id)
+        keywords = await self._report_keywords(room) if self._report_keywords is not None else None
         # generated_at is the stored end, not now: the same timeline and configuration rebuild the same report.
         generated_at = room.ended_at or room.started_at or room.created_at
         report = await asyncio.get_running_loop().run_in_executor(
@@ -329,17 +339,21 @@ class Interviews:
                 emotion_inference=self._emotion_inference,
                 scoring=self._scoring,
                 integrity_signals=self._integrity_signals,
+                keywords=keywords,
             ),
         )
         if self._report_rules is not None:  # the template's rules set the outcome recommendation
             report["outcome"] = evaluate_rules(await self._report_rules(room), report)
         await self._store.save_report(room.id, report)
+        after_end_s = time.time() - (room.ended_at or time.time())
         log.info(
             "report for room %s ready (%d observations), %.0f ms after the end",
             room.id,
             len(timeline),
-            (time.time() - (room.ended_at or time.time())) * 1000.0,
+            after_end_s * 1000.0,
         )
+        if self.on_report_written is not None:
+            self.on_report_written(after_end_s)
         # The link, not the content: scores go only to whoever fetches them with an authorized token.
         await self._emit(
             EventType.REPORT_READY,

@@ -35,6 +35,13 @@ class NodeMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0),
             registry=self.registry,
         )
+        self.report_seconds = Histogram(
+            "interview_report_seconds",
+            "From an interview's end to its closing report being stored",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+            registry=self.registry,
+        )
+        interviews.on_report_written = self.report_seconds.observe
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

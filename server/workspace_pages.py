@@ -17,6 +17,7 @@ from rooms.accounts import ADMINS, MANAGERS, READERS, Access
 from rooms.errors import NotFound
 from server.auth import ForbiddenError
 from server.keys import ACCOUNTS, HIRING, SETTINGS
+from server.pages import page_measures
 from server.sessions import ACCESS, CSRF
 
 routes = web.RouteTableDef()
@@ -42,7 +43,13 @@ async def _render(request: web.Request, template: str, access: Access, **config:
         "person_name": access.label,
         "csrf_token": request.get(CSRF, ""),
         "nav": nav,
-        "config": {"csrfToken": request.get(CSRF, ""), "personId": access.subject_id, **config},
+        "config": {
+            "csrfToken": request.get(CSRF, ""),
+            "personId": access.subject_id,
+            # Measure and flag labels in the page's language (rooms/measures.py), for the board and compare.
+            "measures": page_measures(request),
+            **config,
+        },
     }
     return aiohttp_jinja2.render_template(template, request, context)
 

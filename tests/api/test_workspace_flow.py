@@ -376,3 +376,14 @@ async def test_every_workspace_page_renders_for_its_roles_without_inline_script_
     assert home.status == 303 and home.headers["Location"] == "/workspace/my-interviews"
     assert (await client.get(f"/workspace/positions/{position}", headers=viewer_other.headers)).status == 403
     assert (await client.get("/workspace/admin", headers=interviewer.headers)).status == 403
+
+
+async def test_the_workspace_speaks_chinese_when_asked(make_client: ClientFactory) -> None:
+    client = await make_client()
+    admin, _, position = await _setup(client)
+    login = await client.get("/login?lang=zh-CN")
+    assert "登录" in await login.text()
+    board = await client.get(f"/workspace/positions/{position}", headers={**admin.headers, "Accept-Language": "zh-CN"})
+    html = await board.text()
+    assert "招聘流程" in html and "邀请候选人" in html
+    assert '"locale": "zh-CN"' in html or '"locale":"zh-CN"' in html  # the scripts' catalog follows

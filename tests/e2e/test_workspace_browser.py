@@ -183,7 +183,8 @@ def test_hr_workspace_from_sign_in_to_my_interviews(
         _wait(
             driver,
             "[...document.querySelectorAll('#board tbody tr[data-candidate]')].some(r => "
-            "r.querySelector('th').textContent === 'Candidate 00' && /^[0-9]+$/.test(r.querySelector('.overall').textContent))",
+            "r.querySelector('th').textContent === 'Candidate 00' && "
+            "/^[0-9]+$/.test(r.querySelector('.overall').textContent))",
             timeout=60,
         )
         scored = driver.find_element(By.XPATH, "//tr[th/a[text()='Candidate 00']]")
@@ -205,7 +206,7 @@ def test_hr_workspace_from_sign_in_to_my_interviews(
         driver.find_element(By.CSS_SELECTOR, "input[name=decision][value=advance]").click()
         _fill(driver, {"decision-note": "Calm and clear."})
         driver.find_element(By.ID, "decide").click()
-        _text(driver, "decision-message", "Recorded: advance")
+        _text(driver, "decision-message", "Recorded: Advance")
         driver.find_element(By.ID, "next-round").click()
         _text(driver, "decision-message", "Round 2 created")
         _wait(driver, "document.querySelectorAll('#interviews tbody tr').length === 2")
