@@ -29,7 +29,7 @@ async def _pages(client: TestClient) -> list[str]:
     token = ended["interviewer_url"].split("token=")[1]
     response = await client.post(f"/api/rooms/{ended['id']}/end", headers={"Authorization": f"Bearer {token}"})
     assert response.status == 200, await response.text()
-    for _ in range(100):  # the report is written in the background, within moments of the end
+    for _ in range(400):  # the report is written in the background, within moments of the end (20 s at most)
         report = await client.get(f"/api/rooms/{ended['id']}/report", headers={"Authorization": f"Bearer {token}"})
         if report.status == 200:
             break
