@@ -336,6 +336,37 @@ class SqliteHiringStore:
 
         await self._run(write)
 
+    async def forget_room(self, room_id: str) -> bool:
+        """A room was deleted (on request or by retention): its interview goes, and the candidate with their
+        contact details and activity when it was their last interview. True when the candidate went too."""
+
+        def write() -> bool:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                row = self._db.execute("SELECT candidate_id FROM interviews WHERE room_id=?", (room_id,)).fetchone()
+                if row is None:
+                    return False
+                (candidate_id,) = row
+                self._db.execute("DELETE FROM assignments WHERE room_id=?", (room_id,))
+                self._db.execute("DELETE FROM interviews WHERE room_id=?", (room_id,))
+                latest = self._db.execute(
+                    "SELECT room_id, round FROM interviews WHERE candidate_id=? ORDER BY round DESC LIMIT 1",
+                    (candidate_id,),
+                ).fetchone()
+                if latest is None:
+                    self._db.execute("DELETE FROM activity WHERE candidate_id=?", (candidate_id,))
+                    self._db.execute("DELETE FROM candidates WHERE id=?", (candidate_id,))
+                    return True
+                # Its current interview is gone: the row shows the latest one left, without the deleted results.
+                self._db.execute(
+                    "UPDATE candidates SET room_id=?, round=?, overall=NULL, dimensions='{}', recommendation=NULL,"
+                    " flags='{}', flag_count=0, rating=NULL, ratings=0, updated_at=? WHERE id=? AND room_id=?",
+                    (latest[0], latest[1], time.time(), candidate_id, room_id),
+                )
+                return False
+
+        return await self._run(write)
+
     async def get_candidate(self, candidate_id: str) -> Candidate | None:
         rows = await self._run(self._select_candidates, "WHERE id=?", (candidate_id,))
         return rows[0] if rows else None

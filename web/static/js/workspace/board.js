@@ -123,7 +123,44 @@ function showInvited(result) {
   load();
 }
 
+// Position settings: title, description and the interviewer pool; its rounds, language and retention stay.
+let position = null;
+
+async function loadSettings() {
+  const [current, pool] = await Promise.all([
+    api("GET", `/api/workspace/positions/${config.positionId}`),
+    api("GET", "/api/workspace/interviewers"),
+  ]);
+  if (!current.ok) return say("settings-message", current.error, "error");
+  position = current.data;
+  $("settings-title-input").value = position.title;
+  $("settings-description").value = position.description;
+  const chosen = new Set(position.interviewer_ids);
+  $("settings-interviewers").replaceChildren(
+    ...(pool.ok ? pool.data.interviewers : []).map((p) =>
+      el("label", { class: "ws-check" }, el("input", { type: "checkbox", name: "pool", value: p.id, checked: chosen.has(p.id) }), ` ${p.name} (${p.email})`),
+    ),
+  );
+}
+
 if (config.canManage) {
+  loadSettings();
+  $("position-settings").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {
+      title: $("settings-title-input").value,
+      description: $("settings-description").value,
+      language: position.language,
+      retention_days: position.retention_days,
+      rounds: position.rounds,
+      interviewer_ids: [...document.querySelectorAll("input[name=pool]:checked")].map((i) => i.value),
+    };
+    const result = await api("PUT", `/api/workspace/positions/${config.positionId}`, body);
+    if (!result.ok) return say("settings-message", result.error, "error");
+    position = result.data;
+    $("position-title").textContent = position.title;
+    say("settings-message", gettext("Saved."));
+  });
   $("upload").addEventListener("submit", async (event) => {
     event.preventDefault();
     const form = new FormData();

@@ -8,7 +8,8 @@ let candidate = null;
 const ACTIVITY = {
   invited: gettext("invited"),
   opened_link: gettext("opened the link"),
-  consented_and_started: gettext("consented and started"),
+  consent_recorded: gettext("consent to the analysis recorded"),
+  started: gettext("interview started"),
   ended: gettext("interview ended"),
   report_ready: gettext("report ready"),
   report_viewed: gettext("report viewed"),
@@ -17,6 +18,14 @@ const ACTIVITY = {
   scheduled: gettext("scheduled"),
   decision: gettext("decision"),
 };
+
+function activityDetail(a) {
+  if (!a.detail) return "";
+  if (a.detail.decision) return ` (${a.detail.decision})`;
+  if (a.detail.analysis === true) return ` (${gettext("analysis: yes")})`;
+  if (a.detail.analysis === false) return ` (${gettext("analysis: no")})`;
+  return "";
+}
 
 // The QR code and the WeChat/WeCom text of the languages feature (/api/rooms/{id}/qr.svg, /invitation).
 async function showInvitation() {
@@ -88,7 +97,7 @@ async function loadActivity() {
   const result = await api("GET", `${base}/activity`);
   if (!result.ok) return;
   $("activity").replaceChildren(
-    ...result.data.activity.map((a) => el("li", {}, el("time", {}, when(a.at)), ` ${ACTIVITY[a.kind] || a.kind.replaceAll("_", " ")} — ${a.actor}`, a.detail && a.detail.decision ? ` (${a.detail.decision})` : "")),
+    ...result.data.activity.map((a) => el("li", {}, el("time", {}, when(a.at)), ` ${ACTIVITY[a.kind] || a.kind.replaceAll("_", " ")} — ${a.actor}`, activityDetail(a))),
   );
 }
 
