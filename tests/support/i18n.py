@@ -16,7 +16,8 @@ PROPER_NOUNS = {
 # Methods, models and browser APIs the report's explanations cite by name.
 PROPER_NOUNS |= {
     "mediapipe", "facelandmarker", "yin", "vad", "webrtcvad", "chromium", "isextended", "mouthsmileleft", "right",
-    "visibility", "docs", "bench", "integrity", "gram", "fer", "screen", "page", "whisper", "cmu",
+    "visibility", "docs", "bench", "integrity", "gram", "fer", "screen", "page", "whisper", "cmu", "jawopen",
+    "jaccard", "browdown", "eyeblink",
     # English filler words the explanations quote as examples.
     "like", "you", "know", "um", "uh", "er",
 }
