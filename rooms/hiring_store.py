@@ -476,7 +476,9 @@ class SqliteHiringStore:
             if row is None:
                 return None
             people = self._db.execute("SELECT person_id FROM assignments WHERE room_id=?", (room_id,)).fetchall()
-            return RoomOwner(*row, interviewer_ids=tuple(p for (p,) in people))
+            room, candidate, branch, position, link_hash, expires_at = row
+            interviewers = tuple(p for (p,) in people)
+            return RoomOwner(room, candidate, branch, position, link_hash, expires_at, interviewers)
 
         return await self._run(read)
 

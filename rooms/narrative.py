@@ -119,7 +119,7 @@ def _format(measure: str, unit: str, value: float) -> str:
 
 def highlights_and_suggestions(
     dimensions: Mapping[str, Mapping[str, Any]], tr: Translate = _same
-) -> tuple[list[dict], list[dict]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One sentence per strong measure (highlight) and per weak one (suggestion), in the configuration's order.
     `tr` translates a sentence template or a generated phrase (the scoring rule) into the reader's language."""
     highlights: list[dict[str, Any]] = []

@@ -97,8 +97,8 @@ class MeasureValue:
 
 def lookup(report: dict[str, Any], measure: str) -> MeasureValue:
     """The report's value for a rule's measure name (see the module docstring for the names)."""
-    dimensions = report.get("dimensions") if isinstance(report.get("dimensions"), dict) else {}
-    metrics = report.get("metrics") if isinstance(report.get("metrics"), dict) else {}
+    dimensions = _mapping(report.get("dimensions"))
+    metrics = _mapping(report.get("metrics"))
     if measure == "overall":
         return _overall(report)
     head, _, tail = measure.partition(".")
@@ -163,9 +163,13 @@ def _score(entry: Any) -> MeasureValue:
     return MeasureValue(_number(entry), "score", entry is not None)
 
 
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _overall(report: dict[str, Any]) -> MeasureValue:
     # The overall score's home depends on the report version: a number or an object with "score".
-    for holder in (report, report.get("summary") if isinstance(report.get("summary"), dict) else {}):
+    for holder in (report, _mapping(report.get("summary"))):
         for key in ("overall", "overall_score"):
             if key in holder:
                 return _score(holder[key])

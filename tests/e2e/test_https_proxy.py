@@ -56,6 +56,8 @@ async def test_candidate_joins_over_https_through_the_documented_nginx(
                     assert len(response.headers["X-Request-Id"]) == 32
                 async with http.get("/readyz") as response:
                     assert response.status == 200 and (await response.json())["ready"] is True
+                async with http.get("/metrics") as response:
+                    assert response.status == 404  # for Prometheus on the private network, not the public
 
                 home = tmp_path / "home"
                 ca.trust_in_nss(home)
