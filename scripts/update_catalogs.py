@@ -12,6 +12,7 @@ new entries are left empty for a translator, and tests/unit/test_catalogs.py fai
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -74,10 +75,22 @@ def write_report_phrases() -> None:
     (ROOT / "server" / "report_phrases.py").write_text("\n".join(lines), encoding="utf-8")
 
 
+_DATE_LINE = re.compile(r'^"POT-Creation-Date: [^"]*"$', re.M)
+
+
+def keep_date_if_unchanged(po: Path, before: str) -> None:
+    """A run that changed no message keeps the file byte for byte: no date-only diffs for others to merge."""
+    after = po.read_text(encoding="utf-8")
+    if before and _DATE_LINE.sub("", before) == _DATE_LINE.sub("", after):
+        po.write_text(before, encoding="utf-8")
+
+
 def main() -> int:
     os.chdir(ROOT)  # locations in the catalogs are relative to the repository
+    catalogs = [LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po" for locale in LOCALES]
+    before = {po: po.read_text(encoding="utf-8") if po.exists() else "" for po in catalogs}
     write_report_phrases()
-    pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-wrap", "--sort-by-file",
+    pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-wrap", "--sort-by-file", "--add-location=file",
             "--project", "Open Interview", "-o", str(POT.relative_to(ROOT)), ".")
     for locale in LOCALES:
         po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
@@ -94,6 +107,8 @@ def main() -> int:
             message.string = message.id
     with english.open("wb") as f:
         write_po(f, catalog, width=0, sort_by_file=True, ignore_obsolete=True)
+    for po in catalogs:
+        keep_date_if_unchanged(po, before[po])
     return 0
 
 

@@ -132,10 +132,16 @@ async def interviewer_page(request: web.Request) -> web.Response:
             report_url=_with_token(f"/rooms/{room.id}/report", token),
             report_api_url=_with_token(f"{base}/report", token),
             replay_url=_with_token(f"/rooms/{room.id}/replay", token),
-            # The candidate link to send: QR code and invitation text (server/invitation_api.py).
-            qr_svg_url=_with_token(f"{base}/qr.svg", token),
-            qr_png_url=_with_token(f"{base}/qr.png", token),
-            invitation_url=f"{base}/invitation",
+            # HR (and the admin) send the candidate link: QR code and invitation text (server/invitation_api.py).
+            **(
+                {
+                    "qr_svg_url": _with_token(f"{base}/qr.svg", token),
+                    "qr_png_url": _with_token(f"{base}/qr.png", token),
+                    "invitation_url": f"{base}/invitation",
+                }
+                if principal.role in (Role.HR, Role.ADMIN)
+                else {}
+            ),
             ice_servers=request.app[ICE].browser(room.id),
             emotion_inference=request.app[SETTINGS].emotion_inference,
             **(await interviewer_call_context(request.app, principal, room, token)),
