@@ -199,6 +199,7 @@ CASES = [
     ),
     _case("page: people & branches", "GET", "/workspace/admin", {"hq_admin", "a_admin", "b_admin"}),
     _case("page: my interviews", "GET", "/workspace/my-interviews", PEOPLE),
+    _case("page: a room's report", "GET", "/rooms/{room}/report", A_READERS | {"a_interviewer"}),
     _case("webhooks (admin)", "GET", "/api/webhooks", HQ_ADMIN),
 ]
 
