@@ -18,12 +18,15 @@ from realtime.ice import restricted_host_addresses, rtc_configuration
 from realtime.pipeline import PipelineConfig
 from realtime.recording import Recordings
 from realtime.recording_segments import RecordingConfig
+from rooms.audit import SqliteAuditLog
 from rooms.bus import LocalBus
 from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
 from rooms.store import SqliteRoomStore
 from server import (
+    admin_session,
     api,
+    audit,
     cluster,
     live,
     metrics,
@@ -35,6 +38,7 @@ from server import (
     recording_api,
     replay_pages,
     report_api,
+    retention,
     signaling,
     templates_api,
     webhooks,
@@ -46,6 +50,7 @@ from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.errors import error_middleware
 from server.interviews import Admission, Interviews
 from server.keys import (
+    AUDIT,
     BUS,
     ENGINE,
     INTERVIEWS,
@@ -59,6 +64,7 @@ from server.keys import (
     STORE,
     TOKENS,
 )
+from server.link_revocation import revoked_links
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
@@ -120,7 +126,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # Outermost first: headers on every answer; errors as JSON; pages' readable errors; failed sign-ins counted.
-        middlewares=[security_headers, error_middleware, pages.page_errors, auth_throttle],
+        middlewares=[security_headers, error_middleware, pages.page_errors, auth_throttle, revoked_links],
     )
     app[THROTTLE] = AuthThrottle()
     app[OFFER_LIMITS] = OfferLimits.default()
@@ -135,6 +141,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
         ),
         admin_token=admin_token(settings),
         ttl_s=settings.token_ttl_s,
+        read_only_ttl_s=settings.report_link_ttl_s,
     )
     aiohttp_jinja2.setup(
         app,
@@ -142,6 +149,9 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
         autoescape=jinja2.select_autoescape(["html"]),
     )
     app.add_routes(api.routes)
+    app.add_routes(admin_session.routes)  # the admin pages' sign-in (a session cookie)
+    app.add_routes(audit.routes)  # the audit log and deletion receipts (admin)
+    app.add_routes(retention.routes)  # POST /api/retention/run (it also runs hourly)
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
     app.add_routes(metrics.routes)
@@ -165,6 +175,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.cleanup_ctx.append(webhooks.webhooks_context)  # before the interviews, which emit into its outbox
     app.cleanup_ctx.append(_interviews_context)
     app.cleanup_ctx.append(templates_api.templates_context)  # after the interviews, which its scripts drive
+    app.cleanup_ctx.append(retention.retention_context)  # deletes expired interviews (after the scripts)
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
@@ -186,9 +197,13 @@ async def _monitor_context(app: web.Application) -> AsyncIterator[None]:
 async def _store_context(app: web.Application) -> AsyncIterator[None]:
     store = SqliteRoomStore(app[SETTINGS].data_dir / "interviews.sqlite3")
     await store.open()
+    audit_log = SqliteAuditLog(app[SETTINGS].data_dir / "audit.sqlite3")
+    await audit_log.open()
     app[STORE] = store
+    app[AUDIT] = audit_log
     app[BUS] = LocalBus()
     yield
+    await audit_log.close()
     await store.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -29,20 +30,64 @@ class Principal:
     # An interviewer token is the room's lead unless it says otherwise ("lead": false marks an observer, who
     # watches and takes notes but may not end the interview or mark questions). Older tokens carry no claim.
     lead: bool = True
+    # A report link: it reads the report, the replay and the recording of its room, and nothing else.
+    read_only: bool = False
+    links_version: int = 1  # the room's link generation it was issued in (revoking links starts a new one)
 
 
 class TokenIssuer:
-    def __init__(self, signing_key: str, admin_token: str, ttl_s: int) -> None:
+    def __init__(
+        self, signing_key: str, admin_token: str, ttl_s: int, read_only_ttl_s: int | None = None
+    ) -> None:
         self._key = signing_key
         self._admin_token = admin_token
         self._ttl_s = ttl_s
+        self._read_only_ttl_s = read_only_ttl_s or ttl_s
 
-    def issue(self, room_id: str, role: Role, now: float | None = None, lead: bool = True) -> str:
+    def issue(
+        self,
+        room_id: str,
+        role: Role,
+        now: float | None = None,
+        lead: bool = True,
+        *,
+        links_version: int = 1,
+        read_only: bool = False,
+    ) -> str:
         issued = int(now if now is not None else time.time())
-        claims = {"sub": room_id, "role": role.value, "iat": issued, "exp": issued + self._ttl_s}
+        ttl = self._read_only_ttl_s if read_only else self._ttl_s
+        claims: dict[str, object] = {"sub": room_id, "role": role.value, "iat": issued, "exp": issued + ttl}
         if not lead:
             claims["lead"] = False
+        if read_only:
+            claims["ro"] = True
+        if links_version != 1:
+            claims["lv"] = links_version
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
+
+    # Admin sessions for the admin pages: a short-lived cookie instead of the admin token in a URL. Not a JWT
+    # (admin power never comes from one): an expiry and a nonce, MACed with the admin token itself, so changing
+    # the admin token ends every session.
+    def issue_admin_session(self, ttl_s: int, now: float | None = None) -> str:
+        expires = int((now if now is not None else time.time()) + ttl_s)
+        body = f"{expires}.{secrets.token_urlsafe(16)}"
+        return f"{body}.{self._admin_mac('admin-session:' + body)}"
+
+    def admin_session_valid(self, session: str, now: float | None = None) -> bool:
+        expires, _, rest = session.partition(".")
+        nonce, _, mac = rest.partition(".")
+        if not (expires.isdigit() and nonce and mac):
+            return False
+        if not hmac.compare_digest(mac.encode(), self._admin_mac(f"admin-session:{expires}.{nonce}").encode()):
+            return False
+        return int(expires) > (now if now is not None else time.time())
+
+    def csrf_token(self, session: str) -> str:
+        """The value state-changing requests made with the session cookie must echo in X-CSRF-Token."""
+        return self._admin_mac("csrf:" + session)[:32]
+
+    def _admin_mac(self, message: str) -> str:
+        return hmac.new(self._admin_token.encode(), message.encode(), hashlib.sha256).hexdigest()
 
     def peer_proof(self, node_id: str) -> str:
         """What a node sends beside X-Interview-Forwarded-By: only holders of the shared signing key can make it."""
@@ -71,7 +116,14 @@ class TokenIssuer:
             raise AuthError("invalid token")  # admin power comes only from the admin token
         if room_id is not None and claims["sub"] != room_id:
             raise AuthError("token is for another room")
-        return Principal(role, claims["sub"], lead=claims.get("lead") is not False)
+        links_version = claims.get("lv", 1)
+        return Principal(
+            role,
+            claims["sub"],
+            lead=claims.get("lead") is not False,
+            read_only=claims.get("ro") is True,
+            links_version=links_version if isinstance(links_version, int) else 1,
+        )
 
 
 def require_role(principal: Principal, *allowed: Role) -> None:

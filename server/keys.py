@@ -7,6 +7,7 @@ from aiohttp import web
 
 from realtime.engine import AnalysisEngine
 from realtime.recording import Recordings
+from rooms.audit import AuditLog
 from rooms.bus import LocalBus
 from rooms.nodes import NodeRegistry
 from rooms.outbox import WebhookOutbox
@@ -21,6 +22,7 @@ from server.rate_limits import OfferLimits
 from server.report_pdf_cache import ReportPdfs
 from server.settings import Settings
 from server.signaling_hub import SignalingHub
+from server.webhook_targets import TargetPolicy
 
 SETTINGS = web.AppKey("settings", Settings)
 TOKENS = web.AppKey("tokens", TokenIssuer)
@@ -44,3 +46,7 @@ RECORDINGS = web.AppKey("recordings", Recordings)
 OFFER_LIMITS = web.AppKey("offer_limits", OfferLimits)
 # Rendered report PDFs (one render at a time, cached per report version).
 REPORT_PDFS = web.AppKey("report_pdfs", ReportPdfs)
+# Where webhooks may be sent (public addresses, plus the networks the operator allows).
+WEBHOOK_TARGETS = web.AppKey("webhook_targets", TargetPolicy)
+# The audit log and deletion receipts (rooms/audit.py): SQLite in the data directory, or Redis.
+AUDIT = web.AppKey("audit", AuditLog)

@@ -11,6 +11,7 @@ from aiohttp import web
 from realtime.ice import browser_ice_servers
 from rooms.errors import NotFound
 from rooms.model import Role
+from server.audit import audit
 from server.auth import AuthError, ForbiddenError
 from server.keys import INTERVIEWS, SETTINGS, STORE
 from server.live_pages import candidate_call_context, interviewer_call_context
@@ -91,8 +92,9 @@ async def interviewer_page(request: web.Request) -> web.Response:
 
 @routes.get("/rooms/{room_id}/report")
 async def report_page(request: web.Request) -> web.Response:
-    authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, Role.INTERVIEWER, Role.HR)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "report.read", room.id, {"via": "page"})
     report = await request.app[STORE].get_report(room.id)
     if report is not None:
         report = await annotated_report(request.app, room.id, report)  # with notes and the human decision

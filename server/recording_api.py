@@ -7,6 +7,7 @@ from aiohttp import web
 from realtime.recording import RecordingState
 from rooms.errors import Conflict, NotFound
 from rooms.model import Role, RoomStatus
+from server.audit import audit
 from server.keys import INTERVIEWS, RECORDINGS
 from server.requests import authorize
 
@@ -16,8 +17,10 @@ routes = web.RouteTableDef()
 @routes.get("/api/rooms/{room_id}/recording")
 async def get_recording(request: web.Request) -> web.StreamResponse:
     # A candidate never gets the recording back: it is the organisation's evaluation material.
-    authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, Role.INTERVIEWER, Role.HR)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    if request.http_range.start in (None, 0):  # a player seeking sends many ranges: one entry per playback
+        await audit(request, principal, "recording.read", room.id)
     recordings = request.app[RECORDINGS]
     state = await recordings.state(room.id)
     if state is RecordingState.JOINING:

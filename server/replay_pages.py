@@ -9,6 +9,7 @@ from aiohttp import web
 
 from rooms.model import Role, Room, RoomStatus
 from rooms.replay import LONG_PAUSE_S, build_replay
+from server.audit import audit
 from server.keys import INTERVIEWS, STORE
 from server.pages import _context, _error_page, _with_token
 from server.requests import authorize
@@ -19,8 +20,9 @@ _WATCHERS = (Role.INTERVIEWER, Role.HR)  # and the admin; never the candidate, w
 
 @routes.get("/rooms/{room_id}/replay")
 async def replay_page(request: web.Request) -> web.Response:
-    authorize(request, *_WATCHERS)
+    principal = authorize(request, *_WATCHERS)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "replay.read", room.id)
     if room.status is not RoomStatus.ENDED:
         return _error_page(request, 409, "The replay opens once the interview has ended and its recording is joined.")
     token = request.query["token"]
@@ -44,8 +46,9 @@ async def replay_page(request: web.Request) -> web.Response:
 @routes.get("/api/rooms/{room_id}/replay")
 async def replay_data(request: web.Request) -> web.Response:
     """Chart series (bucketed), flagged moments, transcript lines, question spans and notes of the interview."""
-    authorize(request, *_WATCHERS)
+    principal = authorize(request, *_WATCHERS)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "transcript.read", room.id, {"via": "replay data"})
     timeline = await request.app[STORE].timeline(room.id)
     # Folding a long timeline is CPU work (~0.2 s for 30 minutes, about 250,000 observations): off the event loop.
     replay = await asyncio.get_running_loop().run_in_executor(

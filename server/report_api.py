@@ -9,6 +9,7 @@ from aiohttp import web
 
 from rooms.errors import Conflict
 from rooms.model import Role, RoomStatus
+from server.audit import audit
 from server.keys import INTERVIEWS, REPORT_PDFS, STORE
 from server.notes_api import annotated_report
 from server.pages import PRODUCT_NAME
@@ -20,8 +21,9 @@ routes = web.RouteTableDef()
 
 @routes.get("/api/rooms/{room_id}/report.pdf")
 async def report_pdf(request: web.Request) -> web.StreamResponse:
-    authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, Role.INTERVIEWER, Role.HR)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "report.export", room.id, {"format": "pdf"})
     report = await request.app[STORE].get_report(room.id)
     if report is None:
         if room.status is not RoomStatus.ENDED:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import re
 from typing import Any
 
 from aiohttp import web
@@ -9,9 +11,19 @@ from aiohttp import web
 from realtime.sdp import offer_problem
 from rooms.errors import InvalidInput
 from rooms.model import Role, parse_language
-from server.auth import Principal, TokenIssuer, require_role
+from server.auth import AuthError, ForbiddenError, Principal, TokenIssuer, require_role
 from server.keys import TOKENS
 from server.safe_json import loads_limited
+
+# The admin pages' session cookie (server/admin_session.py) and the header that must echo its CSRF value.
+ADMIN_COOKIE = "interview_admin"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# What a read-only report link opens: the report (page, JSON, PDF), the replay (page, data), the recording,
+# the timeline and the room's status. Never the live dashboard, the call, or anything that changes state.
+_READ_ONLY_PATHS = re.compile(
+    r"^/(api/)?rooms/[^/]+(/(report|report\.pdf|replay|recording|timeline|transcript))?$"
+)
 
 
 def bearer_or_query_token(request: web.Request) -> str | None:
@@ -24,9 +36,27 @@ def bearer_or_query_token(request: web.Request) -> str | None:
 def authorize(request: web.Request, *roles: Role) -> Principal:
     """The caller's principal for the room in the path (if any), which must hold one of `roles`."""
     tokens: TokenIssuer = request.app[TOKENS]
-    principal = tokens.verify(bearer_or_query_token(request), request.match_info.get("room_id"))
+    token = bearer_or_query_token(request)
+    session = request.cookies.get(ADMIN_COOKIE)
+    if token is None and session:
+        principal = _admin_session(request, tokens, session)
+    else:
+        principal = tokens.verify(token, request.match_info.get("room_id"))
+    if principal.read_only and not (request.method in _SAFE_METHODS and _READ_ONLY_PATHS.match(request.path)):
+        raise ForbiddenError("a report link only opens the report, the replay and the recording")
     require_role(principal, *roles)
     return principal
+
+
+def _admin_session(request: web.Request, tokens: TokenIssuer, session: str) -> Principal:
+    if not tokens.admin_session_valid(session):
+        raise AuthError("the admin session expired; sign in again at /admin/sign-in")
+    # A cookie rides along on requests other sites make: state changes must prove they come from our page.
+    if request.method not in _SAFE_METHODS:
+        given = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(given.encode(), tokens.csrf_token(session).encode()):
+            raise ForbiddenError(f"missing or wrong {CSRF_HEADER} header")
+    return Principal(Role.ADMIN, None)
 
 
 async def read_json_object(request: web.Request) -> dict[str, Any]:
@@ -71,3 +101,13 @@ def offer_sdp(data: dict[str, Any]) -> str:
     if problem is not None:
         raise InvalidInput(problem)
     return sdp
+
+
+def optional_retention_days(data: dict[str, Any], key: str = "retention_days") -> int | None:
+    """A room's own retention in days (1-3650); None when left out (the organisation's default applies)."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+        raise InvalidInput(f"'{key}' must be a whole number of days between 1 and 3650")
+    return value

@@ -139,6 +139,13 @@ def _ip_address(text: str) -> str:
         raise ValueError(f"not an IP address: {text!r}") from None
 
 
+def _network(text: str) -> str:
+    try:
+        return str(ipaddress.ip_network(str(text).strip(), strict=False))
+    except ValueError:
+        raise ValueError(f"not a network (CIDR): {text!r}") from None
+
+
 def _language_folder(text: str) -> tuple[str, str]:
     language, sep, folder = str(text).partition("=")
     if not sep or not language or not folder:
@@ -187,8 +194,27 @@ class Settings:
     admin_token: str | None = setting(
         None, "the admin token for integrations (environment only)", env=ADMIN_TOKEN_ENV, secret=True
     )
+    # Three days: enough to schedule an interview, short enough that a forgotten link dies (was seven).
     token_ttl_s: int = setting(
-        7 * 24 * 3600, "lifetime of the room links' tokens, in seconds", parse=bounded(int, 60, 366 * 24 * 3600)
+        3 * 24 * 3600, "lifetime of the room links' tokens, in seconds", parse=bounded(int, 60, 366 * 24 * 3600)
+    )
+    report_link_ttl_s: int = setting(
+        3 * 24 * 3600,
+        "lifetime of the read-only report and replay links, in seconds",
+        parse=bounded(int, 60, 366 * 24 * 3600),
+    )
+    metrics_token: str | None = setting(
+        None,
+        "bearer token for GET /metrics (environment only); without it /metrics needs the admin token",
+        secret=True,
+    )
+    webhook_allowed_networks: tuple[str, ...] = setting(
+        (),
+        "a network webhooks may reach although it is not public, e.g. 10.0.0.0/8 or 127.0.0.1/32",
+        name="webhook_allowed_network",
+        parse=_network,
+        repeatable=True,
+        metavar="CIDR",
     )
     analysis_fps: float = setting(10.0, "video frames analyzed per second", parse=bounded(float, 1, 30))
     # bench/load.py measures what a machine carries (see README).

@@ -14,6 +14,7 @@ from rooms.errors import Conflict, InvalidInput, NotFound
 from rooms.model import Role, Room, RoomMode
 from rooms.template_store import SqliteTemplateStore
 from rooms.templates import Template
+from server.admin_session import admin_page, page_csrf
 from server.keys import INTERVIEWS, ONE_WAY, SETTINGS, TEMPLATES
 from server.one_way import OneWayScripts
 from server.requests import authorize, read_json_object
@@ -77,11 +78,11 @@ async def _stored(request: web.Request) -> Template:
 
 @routes.get("/admin/templates")
 async def templates_page(request: web.Request) -> web.Response:
-    authorize(request)  # admin token in ?token=
+    admin_page(request)  # the session cookie (server/admin_session.py); never the admin token in the URL
     return aiohttp_jinja2.render_template(
         "templates_admin.html",
         request,
-        {"product_name": "Open Interview", "static_url": "/static", "token": request.query.get("token", "")},
+        {"product_name": "Open Interview", "static_url": "/static", "token": "", "csrf": page_csrf(request)},
     )
 
 

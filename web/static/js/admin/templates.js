@@ -13,7 +13,7 @@ function say(text, tone = "ok") {
 }
 
 async function loadList() {
-  const result = await requestJson(config.apiUrl, { token: config.token });
+  const result = await requestJson(config.apiUrl, { token: config.token, csrf: config.csrf });
   const body = $("tpl-list");
   body.replaceChildren();
   if (!result.ok) {
@@ -100,7 +100,7 @@ function collect() {
 async function save(event) {
   event.preventDefault();
   const url = editing ? `${config.apiUrl}/${encodeURIComponent(editing.id)}` : config.apiUrl;
-  const result = await requestJson(url, { method: editing ? "PUT" : "POST", token: config.token, body: collect() });
+  const result = await requestJson(url, { method: editing ? "PUT" : "POST", token: config.token, csrf: config.csrf, body: collect() });
   if (!result.ok) {
     say(`Not saved: ${result.error}`, "error");
     return;
@@ -114,7 +114,7 @@ async function remove() {
   if (!editing) return;
   const result = await requestJson(`${config.apiUrl}/${encodeURIComponent(editing.id)}`, {
     method: "DELETE",
-    token: config.token,
+    token: config.token, csrf: config.csrf,
   });
   if (!result.ok) {
     say(`Not deleted: ${result.error}`, "error");
