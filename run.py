@@ -3,32 +3,39 @@ its commands (`python run.py check-config --config FILE.toml`). `python run.py -
 
 from __future__ import annotations
 
+import asyncio
 import faulthandler
-import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from aiohttp import web
-
+from server import lifecycle
 from server.access_log import RedactedAccessLogger
 from server.app import create_app
+from server.backup import backup_command, restore_command
+from server.logs import AccessLogger, configure_logging
 from server.settings import Settings, check_config
 
 
 def serve(argv: Sequence[str]) -> int:
     faulthandler.enable()  # a crash in native code (codecs, models) leaves every thread's stack in the log
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aioice").setLevel(logging.WARNING)
     settings = Settings.from_args(argv)
+    configure_logging(settings.log_format)
+    ssl_context = lifecycle.tls_context(settings.tls_cert, settings.tls_key) if settings.tls_cert else None
     app = create_app(settings)
-    print(f"Interview server on http://{settings.host}:{settings.port} (data in {settings.data_dir})", flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=RedactedAccessLogger)
+    print(f"Public URL {settings.public_url} (data in {settings.data_dir})", flush=True)
+    # Neither access log writes query strings (tokens); the JSON one also leaves out addresses and user agents.
+    access_log = AccessLogger if settings.log_format == "json" else RedactedAccessLogger
+    asyncio.run(
+        lifecycle.serve(app, settings.host, settings.port, ssl_context, settings.drain_timeout_s, access_log)
+    )
     return 0
 
 
 # Commands besides serving: the first argument names one; the rest are its own arguments.
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check-config": check_config,
+    "backup": backup_command,  # run.py backup DIR [--data-dir D]: a consistent copy, also while serving
+    "restore": restore_command,  # run.py restore DIR [--data-dir D]: into an empty data directory
 }
 
 

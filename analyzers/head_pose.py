@@ -1,6 +1,6 @@
 """Head pose, iris position and eye contact from MediaPipe Face Landmarker output: pure numpy geometry.
 
-Conventions (verified on real frames and on their horizontal mirror images, see tests/test_face_analyzer.py):
+Conventions (verified on real frames and on their horizontal mirror images, see tests/media/test_face_analyzer.py):
 
 * Camera space is MediaPipe's face-geometry space: right-handed, x toward the image's right, y up, z toward
   the viewer; the camera sits at the origin looking down -z, so a face in front of it has translation z < 0

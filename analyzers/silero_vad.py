@@ -8,7 +8,7 @@ zeros at the start of a stream), and carries an LSTM state (h, c) from window to
 `silero_vad_16k_sequence.onnx`, the wheel's export of the same network that takes a block of such windows and
 loops over them inside one onnxruntime call: per window it is bit-identical to the streaming model
 `silero_vad.onnx` fed window by window (inputs `input` (1, 576), `state` (2, 1, 128) = [h; c], `sr`), which
-tests/test_voice_analyzer.py checks, but a batch of several windows costs about half as much CPU per window,
+tests/media/test_voice_analyzer.py checks, but a batch of several windows costs about half as much CPU per window,
 since one Python-to-onnxruntime call per window is most of the price.
 
 One `SileroModel` (the onnxruntime session) is shared by every stream in the process: sessions run concurrently

@@ -11,7 +11,7 @@ pause does not drag the rate down).
 
 VAD engine (`vad_engine`): "silero" (default) or "webrtc"; both feed the same smoothing and segment logic, so
 speaking time, pauses and rate are computed identically. Why Silero, measured with bench/accuracy_voice.py and
-tests/test_voice_analyzer.py (espeak-ng sentences joined by known silences of 1.2-4 s):
+tests/media/test_voice_analyzer.py (espeak-ng sentences joined by known silences of 1.2-4 s):
 - clean, and white noise at 20 dB SNR: both within ~2 % on speaking time, every pause found.
 - white noise at 10 / 5 / 0 dB SNR: webrtcvad calls white noise itself speech, so it needs an energy gate, and
   the gate also removes speech that is not well above the noise: -4.5 % / -10 % / -71 % (at 0 dB it keeps under a

@@ -55,7 +55,7 @@ from analyzers.base import VideoSample  # noqa: E402
 from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig, _as_rgb_image, _create_landmarker  # noqa: E402
 from bench.face_timing import frames_640x480  # noqa: E402
 from rooms.model import Observation, ObservationType  # noqa: E402
-from tests.face_media import feat_data_dir, read_image, run_session, still_samples, video_samples  # noqa: E402
+from tests.support.face_media import feat_data_dir, read_image, run_session, still_samples, video_samples  # noqa: E402
 
 DATA = feat_data_dir()
 FACE_NOFACE_SWITCH_S = 2.400  # face before, none from here

@@ -38,7 +38,7 @@ from analyzers.asr_vosk import packaged_model_dir  # noqa: E402
 from analyzers.base import AudioChunk  # noqa: E402
 from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig, TranscriptSession  # noqa: E402
 from rooms.model import Observation  # noqa: E402
-from tests.speech import SAMPLE_RATE, Spliced, add_noise, babble, espeak_wav, flite_wav, splice  # noqa: E402
+from tests.support.speech import SAMPLE_RATE, Spliced, add_noise, babble, espeak_wav, flite_wav, splice  # noqa: E402
 
 SENTENCES = (  # no commas: no pause inside a sentence long enough to end an utterance
     "I have worked as a software engineer for five years",

@@ -35,7 +35,7 @@ from analyzers.base import AudioChunk  # noqa: E402
 from analyzers.vad import StreamingVad, VadConfig  # noqa: E402
 from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig  # noqa: E402
 from rooms.model import Observation, ObservationType  # noqa: E402
-from tests.speech import (  # noqa: E402
+from tests.support.speech import (  # noqa: E402
     SAMPLE_RATE,
     add_noise,
     babble,

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analyzers.base import VideoSample  # noqa: E402
 from analyzers.face import FaceAnalyzer, FaceAnalyzerConfig  # noqa: E402
-from tests.face_media import feat_data_dir  # noqa: E402
+from tests.support.face_media import feat_data_dir  # noqa: E402
 
 FRAMES = 300
 

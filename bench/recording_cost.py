@@ -35,8 +35,8 @@ from realtime.recording import Recordings  # noqa: E402
 from realtime.recording_files import RoomMedia  # noqa: E402
 from realtime.recording_join import join_segments  # noqa: E402
 from realtime.recording_segments import RecordingConfig, SegmentWriter  # noqa: E402
-from tests.face_media import feat_data_dir  # noqa: E402
-from tests.speech import espeak_wav, resample  # noqa: E402
+from tests.support.face_media import feat_data_dir  # noqa: E402
+from tests.support.speech import espeak_wav, resample  # noqa: E402
 
 CAMERA_FPS = 30
 AUDIO_FRAME = 960  # 20 ms at 48 kHz

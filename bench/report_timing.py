@@ -1,7 +1,7 @@
 """How long the closing report takes to build (JSON) and to render (PDF) as the interview grows longer.
 
 Hand-run, prints figures: `.venv/bin/python bench/report_timing.py [minutes ...]` (default 2.5, 15, 30, 60).
-The timeline is tests/report_timelines.py's realistic 150 s interview (10 fps face, 4 Hz voice, transcript,
+The timeline is tests/support/report_timelines.py's realistic 150 s interview (10 fps face, 4 Hz voice, transcript,
 markers) repeated end to end, each copy a new session segment (its counters restart, as after a reconnect).
 """
 
@@ -24,7 +24,7 @@ from server.report_document import (  # noqa: E402
     render_report_pdf,
     report_context,
 )
-from tests.report_timelines import DURATION_S, STARTED_AT, interview_timeline  # noqa: E402
+from tests.support.report_timelines import DURATION_S, STARTED_AT, interview_timeline  # noqa: E402
 
 
 def long_timeline(minutes: float) -> list[Observation]:

@@ -11,28 +11,41 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer
 
-
-def rtc_configuration(server_urls: Sequence[str]) -> RTCConfiguration:
-    """An RTCConfiguration from URLs like `stun:host:3478` or `turn:user:secret@host:3478?transport=udp`."""
-    return RTCConfiguration(iceServers=[_ice_server(url) for url in server_urls])
+from realtime.turn import IceServer, TurnCredentials
 
 
-def browser_ice_servers(server_urls: Sequence[str]) -> list[dict[str, str]]:
-    """The same servers in the shape a browser's RTCPeerConnection takes."""
-    servers = []
-    for url in server_urls:
-        server = _ice_server(url)
-        entry = {"urls": str(server.urls)}
-        if server.username:
-            entry["username"] = server.username
-            entry["credential"] = str(server.credential)
-        servers.append(entry)
-    return servers
+@dataclass(frozen=True, slots=True)
+class IceServers:
+    """Where every peer of a session (the server's aiortc, the candidate's and interviewers' browsers) gets its
+    ICE servers: the configured STUN/TURN URLs, plus TURN credentials minted for that session."""
+
+    urls: tuple[str, ...] = ()
+    turn: TurnCredentials | None = None
+
+    def for_session(self, session: str) -> list[IceServer]:
+        servers = []
+        for url in self.urls:
+            server = _ice_server(url)
+            username = server.username or None
+            servers.append(IceServer(str(server.urls), username, str(server.credential) if username else None))
+        if self.turn is not None:
+            servers.extend(self.turn.servers(session))
+        return servers
+
+    def rtc_configuration(self, session: str) -> RTCConfiguration:
+        servers = self.for_session(session)
+        return RTCConfiguration(
+            iceServers=[RTCIceServer(s.urls, username=s.username, credential=s.credential) for s in servers]
+        )
+
+    def browser(self, session: str) -> list[dict[str, str]]:
+        return [server.to_browser() for server in self.for_session(session)]
 
 
 def _ice_server(url: str) -> RTCIceServer:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rooms.migrations import Migration, migrate, sql
 from rooms.sqlite_thread import SqliteThread
 
 T = TypeVar("T")
@@ -171,13 +172,20 @@ CREATE TABLE IF NOT EXISTS attempts (
     PRIMARY KEY (delivery_id, number)
 );
 """
+# The schema's history (rooms/migrations.py): never edit a released migration, add the next.
+_MIGRATIONS = (Migration(1, "webhook subscriptions, events, deliveries and attempts (first release)", sql(_SCHEMA)),)
+
+
+def _open_outbox(db: sqlite3.Connection) -> None:
+    migrate(db, "outbox", _MIGRATIONS)
+    _release_leases(db)
 
 
 class WebhookOutbox:
     """`<data_dir>/webhooks.sqlite3`: one connection, one thread, WAL journal, like the room store."""
 
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, _SCHEMA, "outbox", on_open=_release_leases)
+        self._sql = SqliteThread(path, "", "outbox", on_open=_open_outbox)
         # Called (on the event loop) after an event is enqueued: the dispatcher wakes instead of polling.
         self._listeners: list[Callable[[], None]] = []
 

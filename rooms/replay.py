@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rooms.integrity import SIGNAL_NAMES, event_end, is_integrity_event
 from rooms.model import Observation, ObservationType
 
 # Chart series, in the order the page lists them. Each is averaged per bucket (1/0 samples such as eye_contact
@@ -32,7 +33,7 @@ MIN_BUCKET_S = 0.5
 # interleave); a longer silence from the source is a real gap, drawn as a break.
 HOLD_S = 2.0
 LONG_PAUSE_S = 3.0  # pauses from this length are flagged; shorter ones are ordinary speech rhythm
-FLAG_KINDS = ("face_lost", "multiple_faces", "look_away", "long_pause")
+FLAG_KINDS = ("face_lost", "multiple_faces", "look_away", "long_pause", *SIGNAL_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,8 @@ class Flag:
     kind: str  # one of FLAG_KINDS
     start: float
     end: float | None
-    value: float | int | None  # seconds for look_away / long_pause, the face count for multiple_faces
+    # seconds for look_away / long_pause, the face count for multiple_faces; an integrity signal's value
+    value: float | int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +156,9 @@ def _flags(timeline: Sequence[Observation], duration: float) -> list[Flag]:
     face_counts = [(o.t, o.value) for o in timeline if o.type is ObservationType.METRIC and o.name == "face_count"]
     flags: list[Flag] = []
     for i, o in enumerate(events):
-        if o.name == "face_lost":
+        if is_integrity_event(o):  # tab hidden, voice without a moving mouth, ...: start, end, length or score
+            flags.append(Flag(o.name, _r(o.t), _r(event_end(o)), _r(_number(o.value))))
+        elif o.name == "face_lost":
             # Reported once the face has been gone a while: the moment to see is when it was last in view.
             start = _detail(o, "last_seen_t")
             back = next((e.t for e in events[i + 1 :] if e.name == "face_found"), duration)

@@ -9,12 +9,13 @@ Descriptive measures only, unless the deployment enabled emotion inference: then
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
 from rooms.evidence import measure_evidence
+from rooms.integrity import SIGNAL_NAMES, integrity_section
 from rooms.model import Observation, ObservationType, Room
 from rooms.narrative import highlights_and_suggestions, summary
 from rooms.questions import SpanIndex, answer_pauses, question_segments, segment_to_dict
@@ -36,6 +37,7 @@ _NOTABLE_EVENTS = {
     "question_start",
     "question_end",
     "node_lost",  # the node running the analysis died; the session's next segment follows the gap
+    *SIGNAL_NAMES,  # integrity signals: t is the start, value the length or score (rooms/integrity.py)
 }
 
 
@@ -64,6 +66,7 @@ def build_report(
     *,
     emotion_inference: bool = False,
     scoring: ScoringConfig | None = None,
+    integrity_signals: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The report. `generated_at` should come from stored data (the room's end), so that rebuilding the report
     from the same timeline and scoring configuration gives the same JSON, byte for byte."""
@@ -91,6 +94,8 @@ def build_report(
     if emotion_inference:
         report["expression_classes"] = _expression_classes(series)
     report["questions"] = _questions(timeline, duration_s)
+    # For HR only, never scored (`integrity_signals`: the ones this deployment observes; None: all).
+    report["integrity"] = integrity_section(timeline, integrity_signals)
     _add_scores(report, timeline, scoring)
     return report
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from rooms.migrations import Migration, add_columns, migrate, sql, steps
 from rooms.model import Observation, Room, RoomMode, RoomStatus
 from rooms.review import Decision, HumanDecision, Note
 from rooms.sqlite_thread import SqliteThread
@@ -53,57 +54,89 @@ class RoomStore(Protocol):
     async def close(self) -> None: ...
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS rooms (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    candidate_name TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    started_at REAL,
-    ended_at REAL,
-    version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS timeline (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    room_id TEXT NOT NULL,
-    t REAL NOT NULL,
-    record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS timeline_room_t ON timeline (room_id, t);
-CREATE TABLE IF NOT EXISTS reports (
-    room_id TEXT PRIMARY KEY,
-    created_at REAL NOT NULL,
-    report TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS notes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    room_id TEXT NOT NULL,
-    t REAL NOT NULL,
-    text TEXT NOT NULL,
-    rating INTEGER,
-    author TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notes_room_t ON notes (room_id, t);
-CREATE TABLE IF NOT EXISTS decisions (
-    room_id TEXT PRIMARY KEY,
-    decision TEXT NOT NULL,
-    note TEXT NOT NULL,
-    feedback TEXT NOT NULL,
-    share_feedback INTEGER NOT NULL,
-    share_scores INTEGER NOT NULL,
-    decided_by TEXT NOT NULL,
-    decided_at REAL NOT NULL
-);
-"""
+# The schema's history, one migration per release that changed it (rooms/migrations.py); never edit a released one,
+# add the next.
+_MIGRATIONS = (
+    Migration(
+        1,
+        "rooms, timelines and reports (first release)",
+        sql(
+            """
+            CREATE TABLE IF NOT EXISTS rooms (
+                id TEXT PRIMARY KEY,
+                title TEXT NOT NULL,
+                candidate_name TEXT NOT NULL,
+                status TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                started_at REAL,
+                ended_at REAL,
+                version INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS timeline (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                room_id TEXT NOT NULL,
+                t REAL NOT NULL,
+                record TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS timeline_room_t ON timeline (room_id, t);
+            CREATE TABLE IF NOT EXISTS reports (
+                room_id TEXT PRIMARY KEY,
+                created_at REAL NOT NULL,
+                report TEXT NOT NULL
+            )
+            """
+        ),
+    ),
+    Migration(
+        2,
+        "templates and one-way interviews; interviewers' notes and HR decisions",
+        steps(
+            add_columns("rooms", ("template_id", "TEXT"), ("mode", "TEXT NOT NULL DEFAULT 'live'")),
+            sql(
+                """
+                CREATE TABLE IF NOT EXISTS notes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    room_id TEXT NOT NULL,
+                    t REAL NOT NULL,
+                    text TEXT NOT NULL,
+                    rating INTEGER,
+                    author TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS notes_room_t ON notes (room_id, t);
+                CREATE TABLE IF NOT EXISTS decisions (
+                    room_id TEXT PRIMARY KEY,
+                    decision TEXT NOT NULL,
+                    note TEXT NOT NULL,
+                    feedback TEXT NOT NULL,
+                    share_feedback INTEGER NOT NULL,
+                    share_scores INTEGER NOT NULL,
+                    decided_by TEXT NOT NULL,
+                    decided_at REAL NOT NULL
+                )
+                """
+            ),
+        ),
+    ),
+    Migration(3, "the room's interview language", add_columns("rooms", ("language", "TEXT NOT NULL DEFAULT 'en'"))),
+    Migration(
+        4,
+        "revocable links (the room's links generation) and per-room retention",
+        add_columns("rooms", ("links_version", "INTEGER NOT NULL DEFAULT 1"), ("retention_days", "INTEGER")),
+    ),
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    migrate(db, "rooms", _MIGRATIONS)
 
 
 class SqliteRoomStore:
     """The embedded store: `<data_dir>/interviews.sqlite3`, WAL journal, one connection on one thread."""
 
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, _SCHEMA, "rooms", on_open=_add_missing_room_columns)
+        self._sql = SqliteThread(path, "", "rooms", on_open=_migrate)
 
     async def open(self) -> None:
         await self._sql.open()
@@ -282,23 +315,6 @@ class SqliteRoomStore:
 
     async def close(self) -> None:
         await self._sql.close()
-
-
-# Columns added after the first release: (name, SQL type). Data directories made before them gain them on open.
-_ADDED_ROOM_COLUMNS = (
-    ("template_id", "TEXT"),
-    ("mode", "TEXT NOT NULL DEFAULT 'live'"),
-    ("language", "TEXT NOT NULL DEFAULT 'en'"),
-    ("links_version", "INTEGER NOT NULL DEFAULT 1"),
-    ("retention_days", "INTEGER"),
-)
-
-
-def _add_missing_room_columns(db: sqlite3.Connection) -> None:
-    existing = {row[1] for row in db.execute("PRAGMA table_info(rooms)")}
-    for name, sql_type in _ADDED_ROOM_COLUMNS:
-        if name not in existing:
-            db.execute(f"ALTER TABLE rooms ADD COLUMN {name} {sql_type}")
 
 
 def _room_row(room: Room) -> tuple[Any, ...]:

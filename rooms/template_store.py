@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from rooms.migrations import Migration, migrate, sql
 from rooms.script import ScriptState
 from rooms.sqlite_thread import SqliteThread
 from rooms.templates import Template
@@ -68,11 +69,17 @@ CREATE TABLE IF NOT EXISTS room_scripts (
     done INTEGER NOT NULL DEFAULT 0
 );
 """
+# The schema's history (rooms/migrations.py): never edit a released migration, add the next.
+_MIGRATIONS = (Migration(1, "question templates and one-way scripts (first release)", sql(_SCHEMA)),)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    migrate(db, "templates", _MIGRATIONS)
 
 
 class SqliteTemplateStore:
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, _SCHEMA, "templates")
+        self._sql = SqliteThread(path, "", "templates", on_open=_migrate)
 
     async def open(self) -> None:
         await self._sql.open()

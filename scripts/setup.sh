@@ -18,6 +18,9 @@ system_packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-wqy-m
 [ "$with_test" = 1 ] && system_packages+=(chromium chromium-driver espeak-ng flite iproute2 util-linux)
 # redis-server: the tests start their own on a free loopback port (multi-node store, bus and fault injection).
 [ "$with_test" = 1 ] && system_packages+=(redis-server)
+# The deployment tests (tests/e2e/test_https_proxy.py, test_turn_nat.py) run deploy/'s nginx and coturn
+# configurations, a NAT made of network namespaces (nftables), and a local CA that Chromium trusts (certutil).
+[ "$with_test" = 1 ] && system_packages+=(nginx-light coturn nftables libnss3-tools)
 
 missing=()
 for pkg in "${system_packages[@]}"; do

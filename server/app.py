@@ -14,10 +14,11 @@ from aiohttp import web
 
 from realtime.analyzer_process import ProcessAnalyzer
 from realtime.engine import AnalysisEngine
-from realtime.ice import restricted_host_addresses, rtc_configuration
+from realtime.ice import IceServers, restricted_host_addresses
 from realtime.pipeline import PipelineConfig
 from realtime.recording import Recordings
 from realtime.recording_segments import RecordingConfig
+from realtime.turn import TurnCredentials, read_secret
 from rooms.audit import SqliteAuditLog
 from rooms.bus import LocalBus
 from rooms.nodes import shared_signing_key
@@ -28,6 +29,7 @@ from server import (
     api,
     audit,
     cluster,
+    integrity_api,
     live,
     metrics,
     notes_api,
@@ -35,6 +37,7 @@ from server import (
     pages,
     privacy_api,
     questions_api,
+    readiness,
     recording_api,
     replay_pages,
     report_api,
@@ -48,11 +51,13 @@ from server import (
 from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.errors import error_middleware
+from server.forwarded import forwarded_middleware, parse_networks
 from server.interviews import Admission, Interviews
 from server.keys import (
     AUDIT,
     BUS,
     ENGINE,
+    ICE,
     INTERVIEWS,
     METRICS,
     MONITOR,
@@ -65,6 +70,7 @@ from server.keys import (
     TOKENS,
 )
 from server.link_revocation import revoked_links
+from server.logs import request_id_middleware
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
@@ -125,13 +131,24 @@ def admin_token(settings: Settings) -> str:
 def create_app(settings: Settings, engine_factory: EngineFactory = default_engine) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        # Outermost first: headers on every answer; errors as JSON; pages' readable errors; failed sign-ins counted.
-        middlewares=[security_headers, error_middleware, pages.page_errors, auth_throttle, revoked_links],
+        # Outermost first: a request id for every log line; the client as the trusted proxy says (so limits and
+        # throttles count the real client); headers on every answer; errors as JSON; pages' readable errors;
+        # failed sign-ins counted.
+        middlewares=[
+            request_id_middleware,
+            forwarded_middleware(parse_networks(settings.trusted_proxies)),
+            security_headers,
+            error_middleware,
+            pages.page_errors,
+            auth_throttle,
+            revoked_links,
+        ],
     )
     app[THROTTLE] = AuthThrottle()
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
     app[SETTINGS] = settings
+    app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.
         signing_key=(
@@ -155,6 +172,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
     app.add_routes(metrics.routes)
+    app.add_routes(readiness.routes)  # GET /readyz
     app.add_routes(notes_api.routes)  # notes, ratings, human decision, candidate status
     app.add_routes(questions_api.routes)  # the lead's "next question" (template or free)
     signaling.setup(app)  # the candidate <-> lead interviewer peer-to-peer call's relay
@@ -166,6 +184,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
+    app.add_routes(integrity_api.routes)  # the candidate page's integrity reports
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
     app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
@@ -179,6 +198,16 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
+
+
+def _ice_servers(settings: Settings) -> IceServers:
+    """The configured STUN/TURN URLs, and TURN credentials minted per session from the shared secret file."""
+    turn = None
+    if settings.turn_urls and settings.turn_secret_file is not None:
+        turn = TurnCredentials(
+            settings.turn_urls, read_secret(settings.turn_secret_file), settings.turn_credential_ttl_s
+        )
+    return IceServers(settings.ice_servers, turn)
 
 
 async def _ice_context(app: web.Application) -> AsyncIterator[None]:
@@ -226,7 +255,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         store=app[STORE],
         bus=app[BUS],
         engine=app[ENGINE],
-        rtc_config=lambda: rtc_configuration(settings.ice_servers),
+        rtc_config=app[ICE].rtc_configuration,
         pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
         admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,
@@ -235,6 +264,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         # Read at start-up: a broken scoring file stops the server here rather than failing every report.
         scoring=load_scoring_config(settings.scoring_config),
         recordings=recordings,
+        integrity_signals=settings.integrity_signals,
     )
     await interviews.recover()
     app[INTERVIEWS] = interviews

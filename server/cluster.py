@@ -46,7 +46,7 @@ FORWARDED_HEADER = "X-Interview-Forwarded-By"
 FORWARD_PROOF_HEADER = "X-Interview-Forward-Proof"
 HEARTBEAT_S = 1.0
 # Owner-bound calls: they act on the session, which lives on one node.
-_OWNED = re.compile(r"^/api/rooms/(?P<room>[^/]+)/(?P<action>offer|view|end|marks|question|script)$")
+_OWNED = re.compile(r"^/api/rooms/(?P<room>[^/]+)/(?P<action>offer|view|end|marks|question|script|integrity)$")
 _CREATE = "/api/rooms"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -44,8 +44,11 @@ class Admission:
         self.max_interviews = max_interviews
         self._monitor = monitor
         self._max_loop_lag_ms = max_loop_lag_ms
+        self.draining = False  # set once on shutdown: new interviews go elsewhere, running ones finish
 
     def check(self, live_interviews: int) -> None:
+        if self.draining:
+            raise Unavailable("this server is shutting down; try again shortly or join through another node")
         if live_interviews >= self.max_interviews:
             raise Unavailable(
                 f"this server is at capacity ({self.max_interviews} live interviews); "
@@ -64,7 +67,7 @@ class Interviews:
         store: RoomStore,
         bus: EventBus,
         engine: AnalysisEngine,
-        rtc_config: Callable[[], RTCConfiguration],
+        rtc_config: Callable[[str], RTCConfiguration],  # per room: TURN credentials are minted per session
         pipeline_config: PipelineConfig,
         admission: Admission,
         emotion_inference: bool = False,
@@ -72,9 +75,11 @@ class Interviews:
         scoring: ScoringConfig | None = None,
         recordings: Recordings | None = None,
         default_language: str = "en",
+        integrity_signals: Sequence[str] | None = None,
     ) -> None:
         self._store = store
         self._default_language = default_language  # a room created without a language (--language)
+        self._integrity_signals = integrity_signals  # the integrity signals this deployment observes (None: all)
         self._bus = bus
         self._engine = engine
         self._rtc_config = rtc_config
@@ -88,12 +93,21 @@ class Interviews:
         self._recorders: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
+        self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # Set by the templates feature: the rules of the template a room was created from.
         self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
         return self._sessions
+
+    @property
+    def draining(self) -> bool:
+        return self._admission.draining
+
+    def drain(self) -> None:
+        """Stop admitting new interviews; the running ones (and their reconnects) carry on to their end."""
+        self._admission.draining = True
 
     async def create(
         self,
@@ -172,7 +186,7 @@ class Interviews:
         session = InterviewSession(
             room.id,
             pipeline,
-            self._rtc_config,
+            lambda: self._rtc_config(room.id),
             on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
             recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings else None,
         )
@@ -224,6 +238,20 @@ class Interviews:
             await self._store.append_observations(room_id, [observation])
         return observation
 
+    def record_live(self, room_id: str, observations: list[Observation], limit: int = 5000) -> None:
+        """Observations made outside the media pipeline (the candidate's page) into a live interview's timeline:
+        the dashboards get them at once, the store within a second, like the analyzers' own. At most `limit`
+        per interview: more is a runaway page, not a candidate."""
+        recorder = self._recorders.get(room_id)
+        if recorder is None:
+            raise Conflict("the interview is not live on this server")
+        if self._outside_counts[room_id] + len(observations) > limit:
+            raise Conflict(f"this interview already holds {limit} page events")
+        self._outside_counts[room_id] += len(observations)
+        if observations:
+            self._bus.publish(room_id, observations)
+            recorder.add(observations)
+
     def status_snapshot(self, room: Room) -> list[Observation]:
         """What a dashboard needs on (re)connecting before live observations flow."""
         session = self._sessions.get(room.id)
@@ -263,7 +291,12 @@ class Interviews:
         report = await asyncio.get_running_loop().run_in_executor(
             None,
             lambda: build_report(
-                room, timeline, generated_at, emotion_inference=self._emotion_inference, scoring=self._scoring
+                room,
+                timeline,
+                generated_at,
+                emotion_inference=self._emotion_inference,
+                scoring=self._scoring,
+                integrity_signals=self._integrity_signals,
             ),
         )
         if self.report_rules is not None:  # the template's rules set the outcome recommendation

@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp import web
 
 from realtime.engine import AnalysisEngine
+from realtime.ice import IceServers
 from realtime.recording import Recordings
 from rooms.audit import AuditLog
 from rooms.bus import LocalBus
@@ -50,3 +51,5 @@ REPORT_PDFS = web.AppKey("report_pdfs", ReportPdfs)
 WEBHOOK_TARGETS = web.AppKey("webhook_targets", TargetPolicy)
 # The audit log and deletion receipts (rooms/audit.py): SQLite in the data directory, or Redis.
 AUDIT = web.AppKey("audit", AuditLog)
+# STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
+ICE = web.AppKey("ice", IceServers)

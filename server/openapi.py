@@ -1,6 +1,6 @@
 """`GET /api/openapi.json`: the OpenAPI document of the REST API, kept beside the code in server/openapi.json.
 
-tests/test_openapi.py checks it against the router, so a route cannot be added without being documented.
+tests/api/test_openapi.py checks it against the router, so a route cannot be added without being documented.
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
-from realtime.ice import browser_ice_servers
 from rooms.errors import NotFound
+from rooms.integrity import integrity_page_context
 from rooms.model import Role
 from server.audit import audit
 from server.auth import AuthError, ForbiddenError
-from server.keys import INTERVIEWS, SETTINGS, STORE
+from server.keys import ICE, INTERVIEWS, SETTINGS, STORE
 from server.live_pages import candidate_call_context, interviewer_call_context
 from server.notes_api import annotated_report
 from server.report_document import report_context
@@ -52,13 +52,14 @@ async def candidate_page(request: web.Request) -> web.Response:
             offer_url=_with_token(f"/api/rooms/{room.id}/offer", token),
             **candidate_call_context(room, token),
             status_url=_with_token(f"/api/rooms/{room.id}", token),
-            ice_servers=browser_ice_servers(settings.ice_servers),
+            ice_servers=request.app[ICE].browser(room.id),
             retention_days=settings.retention_days,
             organisation=settings.organisation,
             # What the consent notice lists must be what this deployment does.
             recording=settings.recording,
             transcript=settings.transcript,
             emotion_inference=settings.emotion_inference,
+            **integrity_page_context(settings.integrity_signals, f"/api/rooms/{room.id}/integrity"),
         ),
     )
 
@@ -83,7 +84,7 @@ async def interviewer_page(request: web.Request) -> web.Response:
             report_url=_with_token(f"/rooms/{room.id}/report", token),
             report_api_url=_with_token(f"{base}/report", token),
             replay_url=_with_token(f"/rooms/{room.id}/replay", token),
-            ice_servers=browser_ice_servers(request.app[SETTINGS].ice_servers),
+            ice_servers=request.app[ICE].browser(room.id),
             emotion_inference=request.app[SETTINGS].emotion_inference,
             **(await interviewer_call_context(request.app, principal, room, token)),
         ),

@@ -18,6 +18,8 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from realtime.turn import validate_turn_url
+from rooms.integrity import SIGNAL_NAMES, parse_signal
 from rooms.model import parse_language
 
 ENV_PREFIX = "INTERVIEW_"
@@ -139,11 +141,15 @@ def _ip_address(text: str) -> str:
         raise ValueError(f"not an IP address: {text!r}") from None
 
 
-def _network(text: str) -> str:
+def _ip_network(text: str) -> str:
     try:
         return str(ipaddress.ip_network(str(text).strip(), strict=False))
     except ValueError:
-        raise ValueError(f"not a network (CIDR): {text!r}") from None
+        raise ValueError(f"not an IP address or network: {text!r}") from None
+
+
+def _turn_url(text: str) -> str:
+    return validate_turn_url(str(text).strip())
 
 
 def _language_folder(text: str) -> tuple[str, str]:
@@ -212,7 +218,7 @@ class Settings:
         (),
         "a network webhooks may reach although it is not public, e.g. 10.0.0.0/8 or 127.0.0.1/32",
         name="webhook_allowed_network",
-        parse=_network,
+        parse=_ip_network,
         repeatable=True,
         metavar="CIDR",
     )
@@ -295,6 +301,67 @@ class Settings:
         360, "height of the recorded video", parse=bounded(int, 64, 1080, "pixels"), metavar="PIXELS"
     )
     recording_fps: float = setting(10.0, "frame rate of the recorded video", parse=bounded(float, 1, 30), metavar="FPS")
+    # Deployment (docs/deploy.md). HTTPS is usually the reverse proxy's job; these serve it directly.
+    tls_cert: Path | None = setting(
+        None, "serve HTTPS with this PEM certificate chain (with --tls-key)", parse=_optional_path, metavar="FILE"
+    )
+    tls_key: Path | None = setting(None, "the private key of --tls-cert (PEM)", parse=_optional_path, metavar="FILE")
+    trusted_proxies: tuple[str, ...] = setting(
+        (),
+        "believe X-Forwarded-For/-Proto/-Host only from this proxy address or network, e.g. 127.0.0.1",
+        name="trusted_proxy",
+        parse=_ip_network,
+        repeatable=True,
+        metavar="ADDR[/BITS]",
+    )
+    # TURN with time-limited credentials minted per session (coturn's use-auth-secret): no static password
+    # ever reaches a browser.
+    turn_urls: tuple[str, ...] = setting(
+        (),
+        "a TURN server for candidates behind NAT, e.g. turn:turn.example.org:3478, ...?transport=tcp, "
+        "turns:turn.example.org:5349 (needs --turn-secret-file)",
+        name="turn_url",
+        parse=_turn_url,
+        repeatable=True,
+        metavar="URL",
+    )
+    turn_secret_file: Path | None = setting(
+        None, "file holding the secret shared with the TURN server (coturn static-auth-secret)", parse=_optional_path
+    )
+    turn_credential_ttl_s: int = setting(
+        12 * 3600,
+        "lifetime of the TURN credentials given to each session, in seconds",
+        name="turn_credential_ttl",
+        parse=bounded(int, 60, 7 * 24 * 3600),
+    )
+    log_format: str = setting("text", "log lines as text or as one JSON object each", choices=("text", "json"))
+    drain_timeout_s: float = setting(
+        3600.0,
+        "on SIGTERM, wait this long for live interviews to end before stopping, in seconds",
+        name="drain_timeout",
+        parse=bounded(float, 0, 24 * 3600),
+    )
+
+    # Observations for HR review (rooms/integrity.py); each named in the consent text while on.
+    integrity: bool = setting(True, "integrity signals for HR review (--no-integrity turns every one off)")
+    integrity_off: tuple[str, ...] = setting(
+        (),
+        f"turn this integrity signal off: {', '.join(SIGNAL_NAMES)}",
+        parse=parse_signal,
+        repeatable=True,
+        metavar="SIGNAL",
+    )
+
+    def __post_init__(self) -> None:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingError("tls_key" if self.tls_key is None else "tls_cert", "give both --tls-cert and --tls-key")
+        if self.turn_urls and self.turn_secret_file is None:
+            raise SettingError("turn_secret_file", "--turn-url needs --turn-secret-file (the shared TURN secret)")
+
+    @property
+    def integrity_signals(self) -> tuple[str, ...]:
+        """The integrity signals this deployment observes."""
+        return tuple(n for n in SIGNAL_NAMES if self.integrity and n not in self.integrity_off)
 
     @classmethod
     def specs(cls) -> Iterator[SettingSpec]:

@@ -1,27 +1,28 @@
-"""Shared fixtures: known-truth media, and the real server started as a process on loopback."""
+"""Fixtures every layer shares: known-truth media built by code, and loopback-only ICE.
+
+Layers (see docs/architecture.md, "Tests"): tests/unit (pure), tests/api (the app in process, fake analyzers),
+tests/media (real models and codecs in process), tests/e2e (server processes, bots, browsers, Redis).
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.media_fixtures import CameraClip, SpeechClip, build_bot_clip, build_camera_clip, build_speech_clip
+from tests.support.media_fixtures import CameraClip, SpeechClip, build_bot_clip, build_camera_clip, build_speech_clip
 
-ROOT = Path(__file__).resolve().parent.parent
-ADMIN_TOKEN = "test-admin-token-of-at-least-32-characters"
+# Tests written before tests/support existed import these from here.
+from tests.support.server_process import (  # noqa: F401
+    ADMIN_TOKEN,
+    ROOT,
+    RunningServer,
+    free_port,
+    room_token,
+    start_server,
+    stop_server,
+)
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +42,7 @@ def speech_clip(media_dir: Path) -> SpeechClip:
 
 @pytest.fixture(scope="session")
 def bot_media(media_dir: Path, camera_clip: CameraClip, speech_clip: SpeechClip) -> Path:
-    """The candidate bot's camera and microphone as one file (tests/bot.py plays it)."""
+    """The candidate bot's camera and microphone as one file (tests/support/bot.py plays it)."""
     return build_bot_clip(media_dir, camera_clip, speech_clip)
 
 
@@ -52,113 +53,3 @@ def loopback_ice() -> Iterator[None]:
 
     with restricted_host_addresses(["127.0.0.1"]):
         yield
-
-
-def room_token(url: str) -> str:
-    """The role token a room link carries in its query."""
-    return parse_qs(urlparse(url).query)["token"][0]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class RunningServer:
-    base_url: str
-    data_dir: Path
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def request(
-        self, method: str, path: str, body: Any = None, token: str | None = ADMIN_TOKEN, raw: bytes | None = None
-    ) -> tuple[int, Any]:
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.base_url + path, data=data, method=method)
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, _decode(response.read(), response.headers.get_content_type())
-        except urllib.error.HTTPError as error:
-            return error.code, _decode(error.read(), error.headers.get_content_type())
-
-    def create_room(self, title: str = "Backend engineer", candidate_name: str = "Ada Lovelace") -> dict[str, Any]:
-        status, room = self.request("POST", "/api/rooms", {"title": title, "candidate_name": candidate_name})
-        assert status == 201, room
-        return room
-
-    def wait_for_report(self, room_id: str, token: str, timeout_s: float = 15.0) -> tuple[dict[str, Any], float]:
-        """The report, and how long after the call it became ready."""
-        start = time.monotonic()
-        while time.monotonic() - start < timeout_s:
-            status, body = self.request("GET", f"/api/rooms/{room_id}/report", token=token)
-            if status == 200:
-                return body, time.monotonic() - start
-            assert status in (202, 409), body
-            time.sleep(0.1)
-        raise AssertionError("report not ready in time")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-def _decode(payload: bytes, content_type: str) -> Any:
-    return json.loads(payload) if content_type == "application/json" else payload.decode(errors="replace")
-
-
-def start_server(data_dir: Path, *extra: str) -> RunningServer:
-    port = free_port()
-    log_path = data_dir.parent / f"server-{port}.log"
-    env = {**os.environ, "INTERVIEW_ADMIN_TOKEN": ADMIN_TOKEN, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "run.py"),
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-            "--ice-host",
-            "127.0.0.1",
-            *extra,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log_path.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    server = RunningServer(f"http://127.0.0.1:{port}", data_dir, process, log_path)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{server.log()}")
-        try:
-            if server.request("GET", "/healthz", token=None)[0] == 200:
-                return server
-        except (ConnectionError, urllib.error.URLError):
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not start:\n{server.log()}")
-
-
-def stop_server(server: RunningServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data")
-    yield running
-    stop_server(running)
-    assert "Traceback" not in running.log(), running.log()

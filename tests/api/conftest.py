@@ -1,4 +1,4 @@
-"""The app built in process (aiohttp_client): no model loads, no subprocess, seconds per test module."""
+"""The app built in process (aiohttp_client): real routes, store and auth; no model loads, no subprocess."""
 
 from __future__ import annotations
 
@@ -8,22 +8,21 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from realtime.engine import AnalysisEngine
 from server.app import create_app
-from server.settings import Settings
-from tests.conftest import ADMIN_TOKEN
+from tests.support.app import Api, api_settings, build_app
+from tests.support.auth import ADMIN_TOKEN
+from tests.support.fakes import no_models
+
+__all__ = ["admin", "api_settings", "no_models"]
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 
 
-def no_models(settings: Settings) -> AnalysisEngine:
-    """An engine with no analyzers: the API, tokens and storage are real; nothing is loaded."""
-    return AnalysisEngine(video_analyzers=[], audio_analyzers=[], threads=1)
-
-
-def api_settings(data_dir: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {"admin_token": ADMIN_TOKEN, "transcript": False, "recording": False, **overrides}
-    return Settings(data_dir=data_dir, **values)  # type: ignore[arg-type]
+@pytest.fixture
+async def api(aiohttp_client: ClientFactory, tmp_path: Path) -> Api:
+    """The app with fake analyzers, called like an integrator calls it (tests/support/app.py)."""
+    data_dir = tmp_path / "data"
+    return Api(await aiohttp_client(build_app(data_dir)), data_dir)
 
 
 @pytest.fixture

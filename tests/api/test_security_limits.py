@@ -19,7 +19,7 @@ from server.keys import TOKENS
 from server.report_pdf_cache import ReportPdfs
 from server.security_headers import security_headers
 from tests.api.conftest import admin, api_settings, no_models
-from tests.conftest import ADMIN_TOKEN
+from tests.support.auth import ADMIN_TOKEN
 
 
 async def _room(client: TestClient) -> dict:

@@ -8,7 +8,7 @@ from aiohttp.test_utils import TestClient
 
 from server.requests import ADMIN_COOKIE, CSRF_HEADER
 from tests.api.conftest import ClientFactory, admin
-from tests.conftest import ADMIN_TOKEN
+from tests.support.auth import ADMIN_TOKEN
 
 
 async def _room(client: TestClient) -> dict:

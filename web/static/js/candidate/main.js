@@ -7,6 +7,7 @@ import { holdWakeLock } from "./wakelock.js";
 import { InterviewerCall } from "./call.js";
 import { CandidateStatus } from "./status.js";
 import { OneWayInterview } from "./one_way.js";
+import { IntegrityReporter } from "../lib/integrity.js";
 
 const config = readConfig();
 const $ = (id) => document.getElementById(id);
@@ -59,6 +60,8 @@ window.__call = {
   },
 };
 
+// Page and focus reports for HR, from the moment the interview connects (docs/integrity.md).
+const integrity = new IntegrityReporter({ ...(config.integrity || {}), token: config.token });
 let stream = null;
 let session = null;
 let uiState = "idle";
@@ -138,6 +141,7 @@ function startSession() {
         render(state);
       }
       if (state === "ended") {
+        integrity.stop();
         if (call) call.ended();
         if (applicationStatus) applicationStatus.show();
       }
@@ -148,6 +152,7 @@ function startSession() {
     },
   });
   session.start();
+  integrity.start();
   if (call) call.start(stream);
 }
 

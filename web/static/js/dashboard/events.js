@@ -1,6 +1,7 @@
 // The events list, newest first. Appends only what is new since the last render; keeps the DOM bounded.
 
 import { formatClock, formatNumber } from "../lib/format.js";
+import { describeIntegrity } from "../lib/integrity_labels.js";
 
 const MAX_ITEMS = 200;
 
@@ -11,6 +12,8 @@ function withLabel(text, value) {
 
 export function describeEvent(ev) {
   const { name, value } = ev;
+  const integrity = describeIntegrity(name, value);
+  if (integrity) return integrity;
   switch (name) {
     case "pause":
       return { text: `Pause of ${formatNumber(Number(value), 1)} s`, tone: "" };

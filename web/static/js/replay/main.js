@@ -99,6 +99,9 @@ async function loadData() {
   });
   root.dataset.state = "ready";
   onTime(player.time);
+  // A link from the report's moments (#t=SECONDS) opens the replay there.
+  const linked = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+  if (linked) seek(Number(linked[1]));
 }
 
 loadData();

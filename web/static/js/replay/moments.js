@@ -1,8 +1,11 @@
 // Flagged moments and question spans as lists of buttons that seek the replay; the moment playing is marked.
 
 import { formatClock, formatNumber } from "../lib/format.js";
+import { describeIntegrity } from "../lib/integrity_labels.js";
 
 export function describeFlag(flag) {
+  const integrity = describeIntegrity(flag.kind, flag.value);
+  if (integrity) return integrity.text;
   const seconds = (v) => `${formatNumber(Number(v), 1)} s`;
   switch (flag.kind) {
     case "face_lost":
@@ -73,7 +76,8 @@ export class MomentList {
 }
 
 export function flagDescriber(flag) {
-  return { text: describeFlag(flag), tone: TONE[flag.kind] || "", kind: flag.kind };
+  const integrity = describeIntegrity(flag.kind, flag.value);
+  return { text: describeFlag(flag), tone: TONE[flag.kind] || (integrity ? integrity.tone : ""), kind: flag.kind };
 }
 
 export function questionDescriber(question) {
