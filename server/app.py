@@ -21,6 +21,7 @@ from realtime.recording_segments import RecordingConfig
 from realtime.turn import TurnCredentials, read_secret
 from rooms.audit import SqliteAuditLog
 from rooms.bus import LocalBus
+from rooms.keyring import Keyring, SqliteWrappedKeys
 from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
 from rooms.store import SqliteRoomStore
@@ -59,6 +60,8 @@ from server.keys import (
     ENGINE,
     ICE,
     INTERVIEWS,
+    KEYRING,
+    MASTER_KEY,
     METRICS,
     MONITOR,
     OFFER_LIMITS,
@@ -68,12 +71,15 @@ from server.keys import (
     SETTINGS,
     STORE,
     TOKENS,
+    VAULT,
 )
 from server.link_revocation import revoked_links
 from server.logs import request_id_middleware
+from server.master_key import load_master_key, prepare_data_dir
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
+from server.recording_vault import RecordingVault
 from server.report_pdf_cache import ReportPdfs
 from server.security_headers import security_headers
 from server.settings import Settings, load_or_create_secret
@@ -148,11 +154,13 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
     app[SETTINGS] = settings
+    prepare_data_dir(settings.data_dir)  # 0700, and files older versions left readable by others made 0600
+    app[MASTER_KEY] = master = load_master_key(settings)
     app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.
         signing_key=(
-            shared_signing_key(settings.redis_url)
+            shared_signing_key(settings.redis_url, master)
             if settings.redis_url
             else load_or_create_secret(settings.data_dir / "signing_key")
         ),
@@ -228,10 +236,14 @@ async def _store_context(app: web.Application) -> AsyncIterator[None]:
     await store.open()
     audit_log = SqliteAuditLog(app[SETTINGS].data_dir / "audit.sqlite3")
     await audit_log.open()
+    wrapped_keys = SqliteWrappedKeys(app[SETTINGS].data_dir / "keys.sqlite3")
+    await wrapped_keys.open()
     app[STORE] = store
     app[AUDIT] = audit_log
+    app[KEYRING] = Keyring(app[MASTER_KEY], wrapped_keys)
     app[BUS] = LocalBus()
     yield
+    await app[KEYRING].close()
     await audit_log.close()
     await store.close()
 
@@ -251,6 +263,9 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         RecordingConfig(enabled=settings.recording, height=settings.recording_height, fps=settings.recording_fps),
     )
     app[RECORDINGS] = recordings
+    vault = RecordingVault(recordings, app[KEYRING], app[STORE])
+    recordings.on_joined = vault.seal  # an ended interview's joined recording is encrypted at rest
+    app[VAULT] = vault
     interviews = Interviews(
         store=app[STORE],
         bus=app[BUS],
@@ -267,6 +282,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         integrity_signals=settings.integrity_signals,
     )
     await interviews.recover()
+    await vault.seal_leftovers()
     app[INTERVIEWS] = interviews
     app[METRICS] = NodeMetrics(interviews, app[MONITOR], settings.max_interviews)
     node_health = asyncio.create_task(publish_node_health(interviews, app[MONITOR], app[BUS]))

@@ -32,11 +32,12 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from rooms.audit import RedisAuditLog
 from rooms.errors import Unavailable
+from rooms.keyring import Keyring, RedisWrappedKeys
 from rooms.model import Observation, ObservationType, Role, RoomStatus
 from rooms.nodes import NodeInfo, NodeRegistry, Owner
 from rooms.redis_bus import RedisBus
 from rooms.redis_store import RedisRoomStore
-from server.keys import AUDIT, BUS, INTERVIEWS, MONITOR, NODES, PEER_HTTP, SETTINGS, STORE, TOKENS
+from server.keys import AUDIT, BUS, INTERVIEWS, KEYRING, MASTER_KEY, MONITOR, NODES, PEER_HTTP, SETTINGS, STORE, TOKENS
 from server.requests import authorize
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ async def redis_storage_context(app: web.Application) -> AsyncIterator[None]:
     app[STORE] = store
     app[REDIS_CLIENT] = client
     app[AUDIT] = RedisAuditLog(client)
+    app[KEYRING] = Keyring(app[MASTER_KEY], RedisWrappedKeys(client))
     app[BUS] = bus
     app[NODES] = NodeRegistry(client, settings.node_id)
     app[PEER_HTTP] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30, sock_connect=3))

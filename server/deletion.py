@@ -26,7 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from rooms.audit import DeletionReceipt
-from server.keys import AUDIT, INTERVIEWS, OUTBOX, REPORT_PDFS, SETTINGS, TEMPLATES
+from server.keys import AUDIT, INTERVIEWS, KEYRING, OUTBOX, REPORT_PDFS, SETTINGS, TEMPLATES
 
 log = logging.getLogger(__name__)
 DELETED_ROOMS_KEY = "oi:deleted_rooms"  # Redis hash: room id -> when it was deleted
@@ -63,6 +63,9 @@ async def purge_local(app: web.Application, room_id: str) -> dict[str, Any]:
         removed["webhook_events"] = await app[OUTBOX].forget_room(room_id)
     if REPORT_PDFS in app:
         app[REPORT_PDFS].forget(room_id)
+    if KEYRING in app:
+        # Crypto-shredding: copies of the sealed recording elsewhere (backups) can no longer be read.
+        removed["data_key"] = await app[KEYRING].shred(room_id)
     return removed
 
 

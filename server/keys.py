@@ -10,6 +10,7 @@ from realtime.ice import IceServers
 from realtime.recording import Recordings
 from rooms.audit import AuditLog
 from rooms.bus import LocalBus
+from rooms.keyring import Keyring
 from rooms.nodes import NodeRegistry
 from rooms.outbox import WebhookOutbox
 from rooms.store import RoomStore
@@ -20,6 +21,7 @@ from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor
 from server.one_way import OneWayScripts
 from server.rate_limits import OfferLimits
+from server.recording_vault import RecordingVault
 from server.report_pdf_cache import ReportPdfs
 from server.settings import Settings
 from server.signaling_hub import SignalingHub
@@ -53,3 +55,7 @@ WEBHOOK_TARGETS = web.AppKey("webhook_targets", TargetPolicy)
 AUDIT = web.AppKey("audit", AuditLog)
 # STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
 ICE = web.AppKey("ice", IceServers)
+# Per-interview data keys wrapped by the master key (rooms/keyring.py), and the recordings sealed with them.
+KEYRING = web.AppKey("keyring", Keyring)
+MASTER_KEY = web.AppKey("master_key", bytes)
+VAULT = web.AppKey("vault", RecordingVault)

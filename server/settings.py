@@ -222,6 +222,13 @@ class Settings:
         repeatable=True,
         metavar="CIDR",
     )
+    # Wraps the per-interview data keys and (with --redis) the signing key: docs/security.md.
+    master_key: str | None = setting(
+        None, "the master key, base64url of 32 bytes (environment only; every node the same)", secret=True
+    )
+    master_key_file: Path | None = setting(
+        None, "file holding the master key (default DATA_DIR/master_key, created 0600)", parse=_optional_path
+    )
     analysis_fps: float = setting(10.0, "video frames analyzed per second", parse=bounded(float, 1, 30))
     # bench/load.py measures what a machine carries (see README).
     max_interviews: int = setting(6, "live interviews this node admits", parse=bounded(int, 1, 1000))
