@@ -51,6 +51,7 @@ from server import (
 )
 from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
+from server.deletion import PURGED
 from server.errors import error_middleware
 from server.forwarded import forwarded_middleware, parse_networks
 from server.interviews import Admission, Interviews
@@ -81,6 +82,7 @@ from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
 from server.recording_vault import RecordingVault
 from server.report_pdf_cache import ReportPdfs
+from server.sealed_store import SealedStore
 from server.security_headers import security_headers
 from server.settings import Settings, load_or_create_secret
 
@@ -153,6 +155,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[THROTTLE] = AuthThrottle()
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
+    app[PURGED] = set()
     app[SETTINGS] = settings
     prepare_data_dir(settings.data_dir)  # 0700, and files older versions left readable by others made 0600
     app[MASTER_KEY] = master = load_master_key(settings)
@@ -238,9 +241,9 @@ async def _store_context(app: web.Application) -> AsyncIterator[None]:
     await audit_log.open()
     wrapped_keys = SqliteWrappedKeys(app[SETTINGS].data_dir / "keys.sqlite3")
     await wrapped_keys.open()
-    app[STORE] = store
-    app[AUDIT] = audit_log
     app[KEYRING] = Keyring(app[MASTER_KEY], wrapped_keys)
+    app[STORE] = SealedStore(store, app[KEYRING])  # transcripts and reports encrypted at rest
+    app[AUDIT] = audit_log
     app[BUS] = LocalBus()
     yield
     await app[KEYRING].close()

@@ -39,6 +39,7 @@ from rooms.redis_bus import RedisBus
 from rooms.redis_store import RedisRoomStore
 from server.keys import AUDIT, BUS, INTERVIEWS, KEYRING, MASTER_KEY, MONITOR, NODES, PEER_HTTP, SETTINGS, STORE, TOKENS
 from server.requests import authorize
+from server.sealed_store import SealedStore
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +88,10 @@ async def redis_storage_context(app: web.Application) -> AsyncIterator[None]:
     await store.open()
     bus = RedisBus(client, settings.node_id)
     bus.start()
-    app[STORE] = store
+    app[KEYRING] = Keyring(app[MASTER_KEY], RedisWrappedKeys(client))
+    app[STORE] = SealedStore(store, app[KEYRING])  # transcripts and reports encrypted at rest
     app[REDIS_CLIENT] = client
     app[AUDIT] = RedisAuditLog(client)
-    app[KEYRING] = Keyring(app[MASTER_KEY], RedisWrappedKeys(client))
     app[BUS] = bus
     app[NODES] = NodeRegistry(client, settings.node_id)
     app[PEER_HTTP] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30, sock_connect=3))

@@ -31,6 +31,9 @@ from server.keys import AUDIT, INTERVIEWS, KEYRING, OUTBOX, REPORT_PDFS, SETTING
 log = logging.getLogger(__name__)
 DELETED_ROOMS_KEY = "oi:deleted_rooms"  # Redis hash: room id -> when it was deleted
 DRAIN_EVERY_S = 5.0
+# Rooms this node already purged (deleted here, or drained): the drain skips them. Above all the deleting node's
+# own: its outbox now holds the candidate.deleted announcement, which the drain must not forget before delivery.
+PURGED = web.AppKey("purged_rooms", set)
 
 
 def _media_dir(app: web.Application, room_id: str) -> Path:
@@ -72,6 +75,7 @@ async def purge_local(app: web.Application, room_id: str) -> dict[str, Any]:
 async def delete_interview(app: web.Application, room_id: str, reason: str) -> DeletionReceipt:
     """Delete an interview (409 while live, 404 if unknown) and write its receipt."""
     removed = await app[INTERVIEWS].delete(room_id, lambda: purge_local(app, room_id))
+    app[PURGED].add(room_id)
     removed["store"] = ["room", "timeline", "report", "notes", "decision"]
     deleted_at = time.time()
     if app[SETTINGS].redis_url:
@@ -86,10 +90,11 @@ async def delete_interview(app: web.Application, room_id: str, reason: str) -> D
     return receipt
 
 
-async def drain_cluster_deletions(app: web.Application, done: set[str]) -> int:
-    """Purge this node's copies of rooms other nodes deleted; `done` remembers rooms already handled."""
+async def drain_cluster_deletions(app: web.Application) -> int:
+    """Purge this node's copies of rooms other nodes deleted (each once per process)."""
     from server.cluster import redis_of
 
+    done = app[PURGED]
     deleted = await redis_of(app).hgetall(DELETED_ROOMS_KEY)
     purged = 0
     for raw_id in deleted:

@@ -82,12 +82,7 @@ async def retention_context(app: web.Application) -> AsyncIterator[None]:
     """The hourly job, and in cluster mode the drain of other nodes' deletions (after the interviews)."""
     tasks = [asyncio.create_task(_every(app, RUN_EVERY_S, FIRST_RUN_AFTER_S, run_retention), name="retention")]
     if app[SETTINGS].redis_url:
-        done: set[str] = set()
-        tasks.append(
-            asyncio.create_task(
-                _every(app, DRAIN_EVERY_S, 0.0, lambda a: drain_cluster_deletions(a, done)), name="deletion-drain"
-            )
-        )
+        tasks.append(asyncio.create_task(_every(app, DRAIN_EVERY_S, 0.0, drain_cluster_deletions), name="drain"))
     yield
     for task in tasks:
         task.cancel()
