@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from server import lifecycle
 from server.access_log import RedactedAccessLogger
+from server.accounts_cli import create_admin
 from server.app import create_app
 from server.backup import backup_command, restore_command
 from server.key_commands import new_master_key_command, rotate_master_key_command
@@ -37,6 +38,7 @@ def serve(argv: Sequence[str]) -> int:
 # Commands besides serving: the first argument names one; the rest are its own arguments.
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check-config": check_config,
+    "create-admin": create_admin,  # the first headquarters admin of the HR workspace
     "backup": backup_command,  # run.py backup DIR [--data-dir D]: a consistent copy, also while serving
     "restore": restore_command,  # run.py restore DIR [--data-dir D]: into an empty data directory
     "new-master-key": new_master_key_command,  # prints a fresh master key

@@ -1,7 +1,7 @@
 """The small interface every speech recognition engine sits behind, and the words it hands back.
 
-An `AsrEngine` is created once per process and holds whatever can be shared read-only (vosk's `Model`);
-`recognizer()` makes the per-stream decoder, which is never shared between sessions. A `Recognizer` takes int16
+An `AsrEngine` is created once per process and holds whatever can be shared read-only (Whisper's or Vosk's model);
+`recognizer(language)` makes the per-stream decoder, which is never shared between sessions. A `Recognizer` takes int16
 mono audio and reports words on its own clock: seconds of audio accepted since it was created. Mapping that clock
 to media time (it skips the silences the caller did not feed) is the caller's job.
 """
@@ -30,10 +30,15 @@ class Recognized:
     """An utterance the engine has settled: its words in order, noise and silence tokens already removed."""
 
     words: tuple[RecognizedWord, ...]
+    # The engine's own spelling of the utterance (punctuation, casing, no spaces between Chinese characters);
+    # "" when the engine gives only words, which are then joined by spaces.
+    spelled: str = ""
+    # The language the engine decoded in ("" = the one it was asked for).
+    language: str = ""
 
     @property
     def text(self) -> str:
-        return " ".join(word.text for word in self.words)
+        return self.spelled or " ".join(word.text for word in self.words)
 
 
 class Recognizer(Protocol):
@@ -64,7 +69,9 @@ class AsrEngine(Protocol):
         """Load the shared assets now (slow: seconds); `recognizer()` loads them itself if needed."""
         ...
 
-    def recognizer(self) -> Recognizer: ...
+    def recognizer(self, language: str | None = None) -> Recognizer:
+        """A decoder for one stream; `language` is the interview's ("auto" = detect), None = the engine's own."""
+        ...
 
     def close(self) -> None: ...
 

@@ -129,7 +129,8 @@ class VoskEngine:
                 vosk.SetLogLevel(-1)
                 self._model = vosk.Model(str(self.model_dir))
 
-    def recognizer(self) -> VoskRecognizer:
+    def recognizer(self, language: str | None = None) -> VoskRecognizer:
+        """A recognizer on this folder's model; a Vosk model knows one language, so `language` is not used."""
         self.load()
         return VoskRecognizer(self._model)
 

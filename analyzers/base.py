@@ -51,6 +51,17 @@ class Marker:
     t: float
 
 
+@dataclass(frozen=True, slots=True)
+class SessionContext:
+    """What an analyzer may need to know about the interview when its session opens.
+
+    `language`: the room's (or its template's) interview language, "zh", "en", "auto" (detect) or another code;
+    "" = the server's default.
+    """
+
+    language: str = ""
+
+
 SampleT = TypeVar("SampleT", VideoSample, AudioChunk, contravariant=True)
 
 
@@ -75,6 +86,6 @@ class Analyzer(Protocol[SampleT]):
 
     def warm_up(self) -> None: ...
 
-    def open(self, session_id: str) -> AnalyzerSession[SampleT]: ...
+    def open(self, session_id: str, context: SessionContext | None = None) -> AnalyzerSession[SampleT]: ...
 
     def close(self) -> None: ...

@@ -39,6 +39,7 @@ from analyzers.head_pose import (
     Gaze,
     is_eye_contact,
 )
+from rooms.measures import FACE_LOST, GAZE_CALIBRATED, LOOK_AWAY, LOOK_BACK
 from rooms.model import Observation, ObservationType
 
 DEFAULT_CALIBRATION_S = 3.0
@@ -168,7 +169,7 @@ class EyeContactJudge:
                 "baseline_pitch": round(settled.pitch, 1),
                 "frames": settled.frames,
             }
-            observations.append(Observation(ObservationType.EVENT, "gaze_calibrated", None, t, arrival, detail))
+            observations.append(Observation(ObservationType.EVENT, GAZE_CALIBRATED, None, t, arrival, detail))
         baseline = self._calibration.baseline
         relative = gaze if baseline is None else Gaze(gaze.yaw - baseline.yaw, gaze.pitch - baseline.pitch)
         contact = is_eye_contact(relative, max_yaw_deg=self._max_yaw_deg, max_pitch_deg=self._max_pitch_deg)
@@ -194,13 +195,13 @@ class LookAwayTracker:
             duration = t - self._start
             if not self._announced and duration > self._after_s:
                 self._announced = True
-                return [self._event("look_away", duration, t, arrival)]
+                return [self._event(LOOK_AWAY, duration, t, arrival)]
             return []
         return self._end(t, arrival, t, None)
 
     def face_lost(self, t: float, arrival: float, last_seen_t: float) -> list[Observation]:
         """The face was reported lost: an open stretch ends where the face was last seen."""
-        return self._end(t, arrival, last_seen_t, {"ended_by": "face_lost"})
+        return self._end(t, arrival, last_seen_t, {"ended_by": FACE_LOST})
 
     def close(self, t: float, arrival: float) -> list[Observation]:
         """End of stream: an announced stretch still open ends at its last frame."""
@@ -213,7 +214,7 @@ class LookAwayTracker:
         self._announced = False
         if start is None or not announced:
             return []
-        return [self._event("look_back", max(0.0, end - start), t, arrival, start, extra)]
+        return [self._event(LOOK_BACK, max(0.0, end - start), t, arrival, start, extra)]
 
     def _event(
         self,

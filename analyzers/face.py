@@ -18,7 +18,7 @@ import numpy as np
 from mediapipe.tasks.python import vision
 from mediapipe.tasks.python.core.base_options import BaseOptions
 
-from analyzers.base import Marker, VideoSample
+from analyzers.base import Marker, SessionContext, VideoSample
 from analyzers.expression import blendshape_scores, expression_scores
 from analyzers.expression_classifier import EXPRESSION_LABELS, ExpressionClassifier
 from analyzers.eye_contact import (
@@ -38,6 +38,23 @@ from analyzers.head_pose import (
     landmarks_to_pixels,
 )
 from analyzers.model_files import face_landmarker_path
+from rooms.measures import (
+    BROW_FURROW,
+    EXPRESSION_CLASS,
+    EYE_CONTACT,
+    EYES_CLOSED,
+    FACE_COUNT,
+    FACE_FOUND,
+    FACE_LOST,
+    FACE_PRESENT,
+    GAZE_PITCH,
+    GAZE_YAW,
+    HEAD_PITCH,
+    HEAD_YAW,
+    MOUTH_OPEN,
+    MULTIPLE_FACES,
+    SMILE,
+)
 from rooms.model import Observation, ObservationType
 
 
@@ -220,23 +237,23 @@ class FaceSession:
     def _presence(self, sample: VideoSample, count: int) -> list[Observation]:
         t, arrival = sample.t, sample.arrival
         observations = [
-            Observation(ObservationType.METRIC, "face_count", count, t, arrival),
-            Observation(ObservationType.METRIC, "face_present", 1.0 if count else 0.0, t, arrival),
+            Observation(ObservationType.METRIC, FACE_COUNT, count, t, arrival),
+            Observation(ObservationType.METRIC, FACE_PRESENT, 1.0 if count else 0.0, t, arrival),
         ]
         if count:
             if not self._present:
                 detail = None if self._last_seen_t is None else {"absent_s": round(t - self._last_seen_t, 3)}
-                observations.append(Observation(ObservationType.EVENT, "face_found", None, t, arrival, detail))
+                observations.append(Observation(ObservationType.EVENT, FACE_FOUND, None, t, arrival, detail))
                 self._present = True
             self._last_seen_t = t
         elif self._present and self._last_seen_t is not None:
             if t - self._last_seen_t >= self._config.face_lost_after_s:
                 self._present = False
                 detail = {"last_seen_t": round(self._last_seen_t, 3)}
-                observations.append(Observation(ObservationType.EVENT, "face_lost", None, t, arrival, detail))
+                observations.append(Observation(ObservationType.EVENT, FACE_LOST, None, t, arrival, detail))
                 observations.extend(self._look_away.face_lost(t, arrival, self._last_seen_t))
         if count > 1 and self._previous_count <= 1:
-            observations.append(Observation(ObservationType.EVENT, "multiple_faces", count, t, arrival))
+            observations.append(Observation(ObservationType.EVENT, MULTIPLE_FACES, count, t, arrival))
         self._previous_count = count
         return observations
 
@@ -251,7 +268,7 @@ class FaceSession:
         if face.matrix is not None:
             pose = head_pose_from_matrix(face.matrix)
             gaze = estimate_gaze(pose, iris_position(face.points))
-            observations += [metric("head_yaw", round(pose.yaw, 1)), metric("head_pitch", round(pose.pitch, 1))]
+            observations += [metric(HEAD_YAW, round(pose.yaw, 1)), metric(HEAD_PITCH, round(pose.pitch, 1))]
             contact, calibrated = self._eye_contact.judge(
                 t,
                 arrival,
@@ -263,18 +280,18 @@ class FaceSession:
             # or a false "looked away" (the iris landmarks of a closed eye are the model's guesses).
             if contact is not None:
                 observations += [
-                    metric("gaze_yaw", round(gaze.yaw, 1)),
-                    metric("gaze_pitch", round(gaze.pitch, 1)),
-                    metric("eye_contact", 1.0 if contact else 0.0),
+                    metric(GAZE_YAW, round(gaze.yaw, 1)),
+                    metric(GAZE_PITCH, round(gaze.pitch, 1)),
+                    metric(EYE_CONTACT, 1.0 if contact else 0.0),
                 ]
             observations += calibrated
             observations += self._look_away.update(t, arrival, contact)
         scores = expression_scores(face.blendshapes)
         observations += [
-            metric("smile", round(scores.smile, 3), {"smiling": scores.smile >= config.smile_threshold}),
-            metric("brow_furrow", round(scores.brow_furrow, 3)),
-            metric("mouth_open", round(scores.mouth_open, 3)),
-            metric("eyes_closed", round(scores.eyes_closed, 3)),
+            metric(SMILE, round(scores.smile, 3), {"smiling": scores.smile >= config.smile_threshold}),
+            metric(BROW_FURROW, round(scores.brow_furrow, 3)),
+            metric(MOUTH_OPEN, round(scores.mouth_open, 3)),
+            metric(EYES_CLOSED, round(scores.eyes_closed, 3)),
         ]
         return observations
 
@@ -291,7 +308,7 @@ class FaceSession:
             return []
         top = max(EXPRESSION_LABELS, key=probabilities.__getitem__)
         detail = {"probabilities": {label: round(p, 3) for label, p in probabilities.items()}}
-        return [Observation(ObservationType.METRIC, "expression_class", top, sample.t, sample.arrival, detail)]
+        return [Observation(ObservationType.METRIC, EXPRESSION_CLASS, top, sample.t, sample.arrival, detail)]
 
 
 class FaceAnalyzer:
@@ -328,7 +345,7 @@ class FaceAnalyzer:
             points = np.array([(p.x, p.y) for p in result.face_landmarks[0]]) * (face.shape[1], face.shape[0])
             self._classifier.classify_landmarks(face, points)
 
-    def open(self, session_id: str) -> FaceSession:
+    def open(self, session_id: str, context: SessionContext | None = None) -> FaceSession:
         return FaceSession(session_id, self._require_model(), self.config, self._classifier)
 
     def close(self) -> None:

@@ -1,117 +1,117 @@
-"""Live transcript of the candidate's speech: partial and final text with word times, word and filler counts.
+"""Live transcript of the candidate's speech: final text with word times, words (or characters), syllables, fillers.
 
 Method: a `SpeechGate` (analyzers/asr_gate.py) decides which 20 ms frames reach the recognizer and where an
-utterance ends (>= 0.6 s without speech energy, or the engine's own endpointer, whichever comes first); long
-silences are never decoded. Gated audio goes to the engine in fixed 0.1 s blocks counted on the recognizer's clock,
-so the decoder sees the same input however the stream was chunked. The engine reports word times on its clock
-(seconds of audio fed); a map of fed runs turns them back into media time.
+utterance ends (>= 0.6 s without speech energy, or `max_utterance_s` ~15 s into a monologue, at its next quiet
+frame); long silences are never decoded. Gated audio goes to the engine in fixed 0.1 s blocks counted on the
+recognizer's clock, so the decoder sees the same input however the stream was chunked. The engine reports word
+times on its clock (seconds of audio fed); a map of fed runs turns them back into media time.
 
-Engines (analyzers/asr.py): PocketSphinx (English from the model inside its wheel) and Vosk (any Kaldi model
-folder). "auto" takes Vosk when a model folder is configured or installed for the language, else PocketSphinx for
-English. With no model for the language, the session only reports that the transcript is off.
+Engines (analyzers/asr.py): Whisper base through faster-whisper (the default: Mandarin and English from the model
+the carrier wheels ship, analyzers/asr_whisper.py) and Vosk (any Kaldi model folder an operator brings). "auto"
+takes Vosk when a model folder is configured or installed for the interview's language, else Whisper.
+
+Whisper decodes whole utterances and pays ~1 s of CPU per call whatever its length, so short utterances are
+batched: after an utterance ends the session waits `batch_wait_s` for the next one and decodes them together,
+unless `batch_min_s` of speech is already waiting (then at once). The final text thus comes at most
+end-of-speech + 0.6 s + `batch_wait_s` + the decode after the candidate stops. A script marker (a new question)
+decodes what waits, so answers are not merged.
+
+Language: the room's (or template's) `language` when the session opens ("zh", "en", "auto"), else the server's
+setting. With "auto" Whisper detects it once from the first utterance and keeps it for the interview.
 
 Observations:
-- STATUS `transcript` once at start: "on" with detail {"engine", "language"}, or "off" with {"reason"} (and then
-  nothing else from this analyzer).
-- TRANSCRIPT `partial`: the open utterance's text so far, asked for every `partial_interval_s` of decoded audio
-  (so at most that often in media time), sent only when it changed; `t` = end of the audio decoded.
-- TRANSCRIPT `final`: an utterance's text (words joined by spaces), `t` = its end, detail {"words": [{"w", "start",
-  "end"}], "start", "end"} in media time. Noise and silence tokens are dropped; fillers stay in the text.
-- EVENT `filler` (value = the filler's words as heard) at its start, detail {"end"}; then METRIC `words` (cumulative
-  words in finals, fillers excluded) and METRIC `fillers` (cumulative) after each final.
-- `close()` flushes the open utterance and repeats `words` and `fillers` with detail {"final": True}.
+- STATUS `transcript` once at start: "on" with detail {"engine", "language"} ("auto" until detected), or "off"
+  with {"reason"} (and then nothing else from this analyzer). Once "auto" is resolved, STATUS `transcript` "on"
+  again with the language transcribed and {"detected": True}.
+- TRANSCRIPT `partial` (streaming engines only: Vosk): the open utterance's text so far, asked for every
+  `partial_interval_s` of decoded audio, sent only when it changed; `t` = end of the audio decoded.
+- TRANSCRIPT `final`: an utterance's text as the engine spelled it, `t` = its end, detail {"words": [{"w", "start",
+  "end"}], "start", "end", "language", "units", "syllables"} in media time (units: words, or characters for
+  Chinese: analyzers/transcript_text.py). Fillers stay in the text.
+- EVENT `filler` (value = the filler as heard) at its start, detail {"end"}; then METRIC `words` (cumulative units
+  in finals, fillers excluded; detail {"unit"}), METRIC `fillers` (cumulative) and METRIC `transcript_syllables`
+  (cumulative syllables counted from the text) after each final.
+- `close()` flushes the open utterance and repeats the three counters with detail {"final": True}.
 """
 
 from __future__ import annotations
 
 import bisect
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-from analyzers import asr_pocketsphinx, asr_vosk
+from analyzers import asr_vosk, transcript_text
 from analyzers.asr import ASR_SAMPLE_RATE, AsrEngine, Recognized, Recognizer
 from analyzers.asr_gate import Feed, SpeechGate, SpeechGateConfig
-from analyzers.base import AudioChunk, Marker
+from analyzers.asr_whisper import WhisperEngine, WhisperOptions
+from analyzers.base import AudioChunk, Marker, SessionContext
+from analyzers.model_files import ModelNotFoundError
+from rooms.measures import FILLER, FILLERS, FINAL, PARTIAL, TRANSCRIPT, TRANSCRIPT_SYLLABLES, WORDS
 from rooms.model import Observation, ObservationType
 
-ENGINES = ("auto", "pocketsphinx", "vosk")
-
-
-def default_fillers() -> dict[str, tuple[str, ...]]:
-    """Hesitation words per language. "you know", "like" and Korean 어/음 are left out: as plain words they are
-    too often real content, and the recognizer gives no prosody to tell them apart. 那个 and 就是 carry the same
-    risk in Chinese but are the commonest fillers there. PocketSphinx also writes "ah" for some unclear sounds
-    (synthetic "um"/"uh" among them), so English counts lean high on unclear audio."""
-    return {
-        "en": ("um", "uh", "er", "erm", "ah", "hmm", "mm", "uhm"),
-        "zh": ("嗯", "呃", "那个", "就是"),
-    }
+ENGINES = ("auto", "whisper", "vosk")
 
 
 @dataclass(frozen=True, slots=True)
 class TranscriptConfig:
-    """Settings of the transcript analyzer. `vosk_model_dirs` maps a language ("en", "zh") to a model folder."""
+    """Settings of the transcript analyzer. `language` is the default when a room names none ("zh", "en",
+    "auto"); `vosk_model_dirs` maps a language ("en", "zh") to a Kaldi model folder."""
 
-    language: str = "en"
+    language: str = "auto"
     engine: str = "auto"
     vosk_model_dirs: Mapping[str, str] = field(default_factory=dict)
-    fillers: Mapping[str, Sequence[str]] = field(default_factory=default_fillers)
+    whisper: WhisperOptions = field(default_factory=WhisperOptions)
     partial_interval_s: float = 0.5
     feed_block_s: float = 0.1
-    gate: SpeechGateConfig = field(default_factory=SpeechGateConfig)
-    pocketsphinx_options: Mapping[str, Any] = field(default_factory=dict)
+    batch_min_s: float = 8.0
+    batch_wait_s: float = 1.5
+    gate: SpeechGateConfig = field(default_factory=lambda: SpeechGateConfig(max_utterance_s=15.0))
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"unknown transcript engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
 
-    @property
-    def base_language(self) -> str:
-        """The primary language subtag: "en-US" -> "en"."""
-        return self.language.replace("_", "-").split("-")[0].lower()
+
+def whisper_missing_reason() -> str | None:
+    """Why the Whisper engine cannot run here, or None if it can (checks the packages, loads nothing)."""
+    import importlib.util
+
+    from analyzers.whisper_model import find_source
+
+    if importlib.util.find_spec("faster_whisper") is None:
+        return "faster-whisper is not installed (pip install faster-whisper==1.2.1)"
+    try:
+        find_source()
+    except ModelNotFoundError as error:
+        return str(error)
+    return None
 
 
-def resolve_engine(config: TranscriptConfig) -> tuple[AsrEngine | None, str | None]:
-    """The engine for the configured language and choice, or None and the reason there is none. Loads nothing."""
-    language = config.base_language
-    configured = config.vosk_model_dirs.get(config.language) or config.vosk_model_dirs.get(language)
-    vosk_dir = Path(configured) if configured else asr_vosk.packaged_model_dir(language)
-    vosk_reason = asr_vosk.missing_reason(vosk_dir)
-    sphinx_reason = asr_pocketsphinx.missing_reason(language)
-    use_vosk = config.engine == "vosk" or (config.engine == "auto" and vosk_reason is None)
-    if use_vosk:
+def resolve_engine(config: TranscriptConfig, language: str) -> tuple[AsrEngine | None, str | None]:
+    """The engine for `language` ("zh", "en", "auto", ...) and the configured choice, or None and the reason there
+    is none. Loads nothing."""
+    base = transcript_text.base_language(language)
+    configured = config.vosk_model_dirs.get(language) or config.vosk_model_dirs.get(base)
+    vosk_dir = Path(configured) if configured else asr_vosk.packaged_model_dir(base)
+    vosk_reason = asr_vosk.missing_reason(vosk_dir) if base != "auto" else "vosk cannot detect the language"
+    if config.engine == "vosk" or (config.engine == "auto" and vosk_reason is None and configured):
         if vosk_reason is not None:
-            return None, f"vosk: {vosk_reason} ({language!r})"
+            return None, f"vosk: {vosk_reason} ({base!r})"
         assert vosk_dir is not None
-        return asr_vosk.VoskEngine(language, vosk_dir), None
-    if sphinx_reason is not None:
-        if config.engine == "auto":
-            return None, f"no speech model for {language!r}: {sphinx_reason}; vosk: {vosk_reason}"
-        return None, sphinx_reason
-    return asr_pocketsphinx.PocketsphinxEngine(language, dict(config.pocketsphinx_options)), None
-
-
-def find_fillers(words: Sequence[str], fillers: Iterable[str]) -> list[tuple[int, int]]:
-    """Spans [start, end) of `words` that are fillers: case-insensitive whole-word matches of each filler phrase,
-    scanning left to right and preferring the longest phrase at each position, without overlaps."""
-    phrases = sorted({tuple(f.lower().split()) for f in fillers if f.strip()}, key=len, reverse=True)
-    lowered = [word.lower() for word in words]
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(lowered):
-        for phrase in phrases:
-            if tuple(lowered[i : i + len(phrase)]) == phrase:
-                spans.append((i, i + len(phrase)))
-                i += len(phrase)
-                break
-        else:
-            i += 1
-    return spans
+        return asr_vosk.VoskEngine(base, vosk_dir), None
+    whisper_reason = whisper_missing_reason()
+    if whisper_reason is not None:
+        if config.engine == "auto" and vosk_reason is None:
+            assert vosk_dir is not None
+            return asr_vosk.VoskEngine(base, vosk_dir), None
+        return None, f"whisper: {whisper_reason}"
+    return WhisperEngine(language, config.whisper), None
 
 
 class _ClockMap:
@@ -155,35 +155,46 @@ class TranscriptSession:
     """One interview's transcript. Feed 16 kHz int16 `AudioChunk`s in media-time order from one thread at a time.
 
     With `engine` None the session is "off": it reports STATUS transcript "off" with `off_reason`, once.
-    The recognizer is built on the first `process()` (PocketSphinx takes ~0.4 s), in the caller's worker thread.
+    The recognizer is built on the first `process()`, in the caller's worker thread.
     """
 
     def __init__(
-        self, engine: AsrEngine | None, config: TranscriptConfig, session_id: str = "", off_reason: str | None = None
+        self,
+        engine: AsrEngine | None,
+        config: TranscriptConfig,
+        session_id: str = "",
+        off_reason: str | None = None,
+        language: str | None = None,
     ) -> None:
         self.config = config
         self.session_id = session_id
         self._engine = engine
         self._off_reason = off_reason or "no speech recognition engine"
+        # Vosk knows one language; Whisper takes the interview's ("auto" until detected).
+        requested = language or config.language
+        self.language = engine.language if isinstance(engine, asr_vosk.VoskEngine) else requested
+        self._whole_utterances = bool(getattr(engine, "decodes_whole_utterances", False))
         self._recognizer: Recognizer | None = None
         self._gate = SpeechGate(config.gate)
         self._clock = _ClockMap()
         self._block = max(1, round(config.feed_block_s * ASR_SAMPLE_RATE))
         self._pending: list[np.ndarray] = []  # gated samples not yet handed to the recognizer
         self._pending_n = 0
-        self._fillers = tuple(config.fillers.get(config.base_language, ()))
         self._status_sent = False
         self._partial = ""
         self._partial_interval = max(1, round(config.partial_interval_s * ASR_SAMPLE_RATE))
         self._next_partial = self._partial_interval  # recognizer clock (samples) of the next partial ask
-        self._words = 0
+        self._utterance_fed = 0  # samples fed since the recognizer last finished
+        self._decode_at: float | None = None  # media time at which waiting utterances are decoded
+        self._units = 0
         self._filler_count = 0
+        self._syllables = 0
         self._end = 0.0
         self._arrival: float | None = None
         self._closed = False
 
     def process(self, chunk: AudioChunk) -> list[Observation]:
-        """Gate and decode one chunk: finals of utterances it ends, a partial if one is due."""
+        """Gate and decode one chunk: finals of utterances it ends (or whose batching wait it passes)."""
         if self._closed:
             raise RuntimeError("transcript session is closed")
         if chunk.sample_rate != ASR_SAMPLE_RATE:
@@ -198,14 +209,18 @@ class TranscriptSession:
         if self._engine is None:
             return out
         if self._recognizer is None:
-            self._recognizer = self._engine.recognizer()
+            self._recognizer = self._engine.recognizer(self.language)
         for action in self._gate.push(pcm, chunk.t):
-            out += self._feed(action) if isinstance(action, Feed) else self._finish()
+            out += self._feed(action) if isinstance(action, Feed) else self._utterance_end()
+        if self._decode_at is not None and self._end >= self._decode_at and not self._gate.in_utterance:
+            out += self._finish()
         return out
 
     def mark(self, marker: Marker) -> list[Observation]:
-        """Script markers do not change the transcript."""
-        return []
+        """A script marker (a question starts or ends): decode what waits, so two answers are never one line."""
+        if self._recognizer is None or self._decode_at is None or self._gate.in_utterance:
+            return []
+        return self._finish()
 
     def close(self) -> list[Observation]:
         """End of stream: finish the open utterance, report the final totals."""
@@ -219,13 +234,11 @@ class TranscriptSession:
             return out
         if self._recognizer is not None:
             for action in self._gate.flush():
-                out += self._feed(action) if isinstance(action, Feed) else self._finish()
+                out += self._feed(action) if isinstance(action, Feed) else self._utterance_end()
             out += self._finish()
             self._recognizer.close()
             self._recognizer = None
-        final = {"final": True}
-        out.append(self._obs(ObservationType.METRIC, "words", self._words, self._end, final))
-        out.append(self._obs(ObservationType.METRIC, "fillers", self._filler_count, self._end, final))
+        out += self._counters({"final": True})
         return out
 
     def _status(self, t: float, arrival: float) -> list[Observation]:
@@ -234,17 +247,19 @@ class TranscriptSession:
         self._status_sent = True
         if self._engine is None:
             detail: dict[str, Any] = {"reason": self._off_reason}
-            return [Observation(ObservationType.STATUS, "transcript", "off", t, arrival, detail)]
-        detail = {"engine": self._engine.name, "language": self.config.base_language}
-        return [Observation(ObservationType.STATUS, "transcript", "on", t, arrival, detail)]
+            return [Observation(ObservationType.STATUS, TRANSCRIPT, "off", t, arrival, detail)]
+        detail = {"engine": self._engine.name, "language": self.language}
+        return [Observation(ObservationType.STATUS, TRANSCRIPT, "on", t, arrival, detail)]
 
     def _feed(self, feed: Feed) -> list[Observation]:
         """Queue gated samples and hand the recognizer every whole block (fixed blocks: Vosk's output depends on
         how its input is split)."""
         assert self._recognizer is not None
+        self._decode_at = None  # speech resumed: the waiting utterance is decoded with this one
         self._clock.record(feed.t, len(feed.samples))
         self._pending.append(feed.samples)
         self._pending_n += len(feed.samples)
+        self._utterance_fed += len(feed.samples)
         out: list[Observation] = []
         if self._pending_n < self._block:
             return out
@@ -258,9 +273,18 @@ class TranscriptSession:
         self._pending_n = len(queued) - whole
         return out
 
+    def _utterance_end(self) -> list[Observation]:
+        """The gate ended an utterance: decode now (streaming engines; or enough speech waits), or wait a little
+        for the next one to batch with (whole-utterance engines)."""
+        if not self._whole_utterances or self._utterance_fed >= self.config.batch_min_s * ASR_SAMPLE_RATE:
+            return self._finish()
+        self._decode_at = self._end + self.config.batch_wait_s
+        return []
+
     def _finish(self) -> list[Observation]:
-        """The utterance is over: decode what is queued and take the recognizer's final."""
+        """Decode what is queued and take the recognizer's final."""
         assert self._recognizer is not None
+        self._decode_at = None
         out: list[Observation] = []
         if self._pending_n:
             for recognized in self._recognizer.accept(np.concatenate(self._pending)):
@@ -269,6 +293,7 @@ class TranscriptSession:
         recognized = self._recognizer.finish()
         if recognized is not None:
             out += self._final(recognized)
+        self._utterance_fed = 0
         self._partial = ""
         self._next_partial = self._clock.fed + self._partial_interval
         self._clock.forget_before(self._clock.fed)
@@ -282,7 +307,7 @@ class TranscriptSession:
         """Ask for the partial when the recognizer clock passes the next due point: tied to the audio decoded, not
         to chunk arrival, so the recognizer sees the same calls however the stream was chunked."""
         assert self._recognizer is not None
-        if accepted < self._next_partial:
+        if self._whole_utterances or accepted < self._next_partial:
             return []
         self._next_partial = accepted + self._partial_interval
         text = self._recognizer.partial()
@@ -290,11 +315,19 @@ class TranscriptSession:
             return []
         self._partial = text
         t = self._clock.media_time(accepted / ASR_SAMPLE_RATE, is_end=True)
-        return [self._obs(ObservationType.TRANSCRIPT, "partial", text, t)]
+        return [self._obs(ObservationType.TRANSCRIPT, PARTIAL, text, t)]
 
     def _final(self, recognized: Recognized) -> list[Observation]:
         if not recognized.words:
             return []
+        out: list[Observation] = []
+        if recognized.language and recognized.language != self.language:
+            # "auto" resolved: from now on the interview is transcribed in this language.
+            self.language = recognized.language
+            assert self._engine is not None and self._arrival is not None
+            detail = {"engine": self._engine.name, "language": self.language, "detected": True}
+            t = self._clock.media_time(recognized.words[0].start)
+            out.append(Observation(ObservationType.STATUS, TRANSCRIPT, "on", t, self._arrival, detail))
         words = [
             {
                 "w": word.text,
@@ -304,20 +337,38 @@ class TranscriptSession:
             for word in recognized.words
         ]
         start, end = words[0]["start"], words[-1]["end"]
+        text = recognized.text
+        fillers = transcript_text.find_fillers(text, self.language)
+        filler_units = sum(transcript_text.units(f.text, self.language) for f in fillers)
+        units = max(0, transcript_text.units(text, self.language) - filler_units)
+        syllables = transcript_text.syllables(text) - sum(transcript_text.syllables(f.text) for f in fillers)
         self._partial = ""
-        detail = {"words": words, "start": start, "end": end}
-        out = [self._obs(ObservationType.TRANSCRIPT, "final", recognized.text, end, detail)]
-        spans = find_fillers([word["w"] for word in words], self._fillers)
-        for i, j in spans:
-            phrase = " ".join(word["w"] for word in words[i:j])
-            out.append(
-                self._obs(ObservationType.EVENT, "filler", phrase, words[i]["start"], {"end": words[j - 1]["end"]})
-            )
-        self._words += len(words) - sum(j - i for i, j in spans)
-        self._filler_count += len(spans)
-        out.append(self._obs(ObservationType.METRIC, "words", self._words, end))
-        out.append(self._obs(ObservationType.METRIC, "fillers", self._filler_count, end))
+        detail = {
+            "words": words,
+            "start": start,
+            "end": end,
+            "language": self.language,
+            "units": units,
+            "syllables": syllables,
+        }
+        out.append(self._obs(ObservationType.TRANSCRIPT, FINAL, text, end, detail))
+        for filler in fillers:
+            at, until = _span_times(text, filler, words, start, end)
+            out.append(self._obs(ObservationType.EVENT, FILLER, filler.text, at, {"end": until}))
+        self._units += units
+        self._filler_count += len(fillers)
+        self._syllables += max(0, syllables)
+        out += self._counters({}, end)
         return out
+
+    def _counters(self, extra: dict[str, Any], t: float | None = None) -> list[Observation]:
+        t = self._end if t is None else t
+        unit = {"unit": transcript_text.unit_name(self.language)}
+        return [
+            self._obs(ObservationType.METRIC, WORDS, self._units, t, {**extra, **unit}),
+            self._obs(ObservationType.METRIC, FILLERS, self._filler_count, t, extra or None),
+            self._obs(ObservationType.METRIC, TRANSCRIPT_SYLLABLES, self._syllables, t, extra or None),
+        ]
 
     def _obs(
         self, kind: ObservationType, name: str, value: Any, t: float, detail: dict[str, Any] | None = None
@@ -326,14 +377,51 @@ class TranscriptSession:
         return Observation(kind, name, value, t, self._arrival, detail)
 
 
+def _span_times(
+    text: str, filler: transcript_text.Filler, words: list[dict[str, Any]], start: float, end: float
+) -> tuple[float, float]:
+    """Media times of a filler found in `text`: the words whose characters cover it (the engine's words, spelled
+    as in the text), else a share of the line by character position."""
+    position = 0
+    first: dict[str, Any] | None = None
+    last: dict[str, Any] | None = None
+    for word in words:
+        found = text.find(word["w"], position)
+        if found < 0:
+            continue
+        word_end = found + len(word["w"])
+        if word_end > filler.start and found < filler.end:
+            first = first or word
+            last = word
+        position = word_end
+    if first is not None and last is not None:
+        return float(first["start"]), float(last["end"])
+    share = (end - start) / max(1, len(text))
+    return start + filler.start * share, start + filler.end * share
+
+
 class TranscriptAnalyzer:
-    """Speech-to-text for audio tracks. Holds the engine (Vosk's model is shared by all sessions)."""
+    """Speech-to-text for audio tracks. Holds the engines (their models are shared by all sessions)."""
 
     media: ClassVar[str] = "audio"
 
     def __init__(self, config: TranscriptConfig | None = None) -> None:
         self.config = config or TranscriptConfig()
-        self._engine, self._reason = resolve_engine(self.config)
+        self._engines: dict[tuple[str, str], AsrEngine] = {}
+        self._failed: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+        self._engine, self._reason = self._engine_for(self.config.language)
+
+    def _engine_for(self, language: str) -> tuple[AsrEngine | None, str | None]:
+        """The shared engine for a language: one Whisper model serves every language; Vosk one folder each."""
+        engine, reason = resolve_engine(self.config, language)
+        if engine is None:
+            return None, reason
+        key = (engine.name, engine.language if engine.name == "vosk" else "")
+        with self._lock:
+            if key in self._failed:
+                return None, self._failed[key]
+            return self._engines.setdefault(key, engine), None
 
     @property
     def available(self) -> bool:
@@ -346,7 +434,7 @@ class TranscriptAnalyzer:
 
     @property
     def engine(self) -> AsrEngine | None:
-        """The engine sessions decode with (shared read-only state only), or None when unavailable."""
+        """The default language's engine (shared read-only state only), or None when unavailable."""
         return self._engine
 
     @property
@@ -354,20 +442,37 @@ class TranscriptAnalyzer:
         return self._engine.name if self._engine is not None else None
 
     def warm_up(self) -> None:
-        """Load the engine's shared model now (Vosk: seconds). A model that fails to load turns the transcript off
-        with the error as the reason, rather than failing every session later."""
-        if self._engine is None:
-            return
-        engine = self._engine
+        """Load the default engine's shared model now (seconds). A model that fails to load (a wrong hash among
+        them) turns the transcript off with the error as the reason, rather than failing every session later."""
+        if self._engine is not None:
+            self._load(self._engine)
+
+    def _load(self, engine: AsrEngine) -> bool:
         try:
             engine.load()
+            return True
         except Exception as error:  # noqa: BLE001 - any load failure means the same thing: no transcript
             engine.close()
-            self._engine, self._reason = None, f"{engine.name} failed to load: {error}"
+            reason = f"{engine.name} failed to load: {error}"
+            key = (engine.name, engine.language if engine.name == "vosk" else "")
+            with self._lock:
+                self._failed[key] = reason
+                self._engines.pop(key, None)
+            if engine is self._engine:
+                self._engine, self._reason = None, reason
+            return False
 
-    def open(self, session_id: str) -> TranscriptSession:
-        return TranscriptSession(self._engine, self.config, session_id, self._reason)
+    def open(self, session_id: str, context: SessionContext | None = None) -> TranscriptSession:
+        """A session in the room's language (`context.language`), else the configured one."""
+        language = (context.language if context is not None else "") or self.config.language
+        engine, reason = self._engine_for(language)
+        if engine is not None and not self._load(engine):
+            engine, reason = None, self._failed.get((engine.name, engine.language if engine.name == "vosk" else ""))
+        return TranscriptSession(engine, self.config, session_id, reason, language)
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
+        with self._lock:
+            engines = list(self._engines.values())
+            self._engines.clear()
+        for engine in engines:
+            engine.close()

@@ -52,11 +52,25 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from analyzers.base import AudioChunk, Marker
+from analyzers.base import AudioChunk, Marker, SessionContext
 from analyzers.pitch import IntonationTracker, PitchConfig, PitchContinuity
 from analyzers.silero_vad import SileroModel
 from analyzers.syllables import HopAnalyzer, Hops, Nucleus, SyllableConfig, SyllableDetector
 from analyzers.vad import GAP_TOLERANCE_S, SILENCE_DBFS, StreamingVad, VadConfig, VadFrame
+from rooms.measures import (
+    ANSWER_LATENCY,
+    LOUDNESS_DB,
+    PAUSE,
+    PITCH_HZ,
+    PITCH_VARIATION,
+    QUESTION_END,
+    QUESTION_START,
+    SILENCE_S,
+    SPEAKING,
+    SPEAKING_TIME,
+    SPEECH_RATE,
+    SYLLABLES,
+)
 from rooms.model import Observation, ObservationType
 
 # Frame and nucleus times come from different sums of the same sample counts; this absorbs the float rounding.
@@ -269,9 +283,9 @@ class VoiceSession:
     def mark(self, marker: Marker) -> list[Observation]:
         """`question_end` starts waiting for the answer's onset (settled at once if it was already heard);
         `question_start` stops waiting. Other markers are ignored."""
-        if marker.name == "question_start":
+        if marker.name == QUESTION_START:
             self._question_end = None
-        elif marker.name == "question_end":
+        elif marker.name == QUESTION_END:
             self._question_end = marker.t
             onset = next((t for t in self._onsets if t >= marker.t - _TIME_EPS), None)
             if onset is not None:
@@ -292,14 +306,14 @@ class VoiceSession:
         self._ledger.add_nuclei(self._syllables.flush(), final=True)
         ledger, t, arrival = self._ledger, self._end, self._last_arrival
         final = {"final": True}
-        out.append(self._metric("speaking_time", round(ledger.speaking_time, 3), t, arrival, final))
-        out.append(self._metric("syllables", ledger.syllables, t, arrival, final))
+        out.append(self._metric(SPEAKING_TIME, round(ledger.speaking_time, 3), t, arrival, final))
+        out.append(self._metric(SYLLABLES, ledger.syllables, t, arrival, final))
         if ledger.speaking_time >= self.config.min_speech_for_rate_s:
             rate = ledger.syllables / (ledger.speaking_time / 60.0)
-            out.append(self._metric("speech_rate", round(rate, 1), t, arrival, final))
+            out.append(self._metric(SPEECH_RATE, round(rate, 1), t, arrival, final))
         variation = self._intonation.overall()
         if variation is not None:
-            out.append(self._metric("pitch_variation", round(variation, 2), t, arrival, final))
+            out.append(self._metric(PITCH_VARIATION, round(variation, 2), t, arrival, final))
         return out
 
     @property
@@ -363,7 +377,7 @@ class VoiceSession:
             if pause is not None:
                 detail = {"start": round(frame.started_at - pause, 3), "end": round(frame.started_at, 3)}
                 out.append(
-                    Observation(ObservationType.EVENT, "pause", round(pause, 2), frame.started_at, arrival, detail)
+                    Observation(ObservationType.EVENT, PAUSE, round(pause, 2), frame.started_at, arrival, detail)
                 )
             if frame.started_at is not None:
                 self._onsets.append(frame.started_at)
@@ -396,9 +410,9 @@ class VoiceSession:
         question_end = self._question_end
         assert question_end is not None
         self._question_end = None
-        detail = {"question_end": round(question_end, 3)}
+        detail = {QUESTION_END: round(question_end, 3)}
         latency = round(onset - question_end, 2)
-        return Observation(ObservationType.EVENT, "answer_latency", latency, onset, arrival, detail)
+        return Observation(ObservationType.EVENT, ANSWER_LATENCY, latency, onset, arrival, detail)
 
     def _snapshot(self, t: float, arrival: float) -> list[Observation]:
         ledger = self._ledger
@@ -409,21 +423,21 @@ class VoiceSession:
             since = ledger.last_end if ledger.last_end is not None else self._origin
             silence = max(0.0, t - since) if since is not None else 0.0
         out = [
-            self._metric("speaking", 1.0 if ledger.speaking else 0.0, t, arrival),
-            self._metric("speaking_time", round(ledger.speaking_time, 3), t, arrival),
-            self._metric("silence_s", round(silence, 3), t, arrival),
-            self._metric("syllables", ledger.syllables, t, arrival),
+            self._metric(SPEAKING, 1.0 if ledger.speaking else 0.0, t, arrival),
+            self._metric(SPEAKING_TIME, round(ledger.speaking_time, 3), t, arrival),
+            self._metric(SILENCE_S, round(silence, 3), t, arrival),
+            self._metric(SYLLABLES, ledger.syllables, t, arrival),
         ]
         rate = ledger.speech_rate()
         if rate is not None:
-            out.append(self._metric("speech_rate", round(rate, 1), t, arrival))
-        out.append(self._metric("loudness_db", round(_dbfs(self._sum_squares, self._count), 1), t, arrival))
+            out.append(self._metric(SPEECH_RATE, round(rate, 1), t, arrival))
+        out.append(self._metric(LOUDNESS_DB, round(_dbfs(self._sum_squares, self._count), 1), t, arrival))
         if self._interval_f0:
-            out.append(self._metric("pitch_hz", round(float(np.median(self._interval_f0)), 1), t, arrival))
+            out.append(self._metric(PITCH_HZ, round(float(np.median(self._interval_f0)), 1), t, arrival))
             self._interval_f0 = []
         variation = self._intonation.variation()
         if variation is not None:
-            out.append(self._metric("pitch_variation", round(variation, 2), t, arrival))
+            out.append(self._metric(PITCH_VARIATION, round(variation, 2), t, arrival))
         return out
 
     @staticmethod
@@ -451,7 +465,7 @@ class VoiceAnalyzer:
         session.process(AudioChunk(t=0.0, arrival=0.0, pcm=tone, sample_rate=n))
         session.close()
 
-    def open(self, session_id: str) -> VoiceSession:
+    def open(self, session_id: str, context: SessionContext | None = None) -> VoiceSession:
         return VoiceSession(self.config, session_id, self._silero)
 
     def close(self) -> None:

@@ -1,9 +1,9 @@
-"""Run an analyzer in child processes, for models whose native code holds the GIL.
+"""Run an analyzer in child processes, for models that would hold the GIL or a core for long in the server.
 
-PocketSphinx's Python binding keeps the GIL through `process_raw` and the end-of-utterance search (measured here: a
-1 ms ticker thread starved for up to 250 ms while it decoded), so in the server's process it would stall the event
-loop and every other interview's analysis. In a child process it runs on its own interpreter; the calling analysis
-thread waits on a pipe, which releases the GIL.
+Speech recognition decodes for about a second per utterance (Whisper base, one core) and its Python side holds the
+GIL between native calls (PocketSphinx, used before, starved a 1 ms ticker thread for 250 ms), so in the server's
+process it would stall the event loop and every other interview's analysis. In a child process it runs on its
+own interpreter; the calling analysis thread waits on a pipe, which releases the GIL.
 
 `ProcessAnalyzer` has the `Analyzer` shape, so the engine and the pipeline use it unchanged: its sessions forward
 each call to the child that hosts them and return the child's observations. Each child hosts many sessions and
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, Generic
 
-from analyzers.base import Analyzer, AnalyzerSession, Marker, SampleT
+from analyzers.base import Analyzer, AnalyzerSession, Marker, SampleT, SessionContext
 from rooms.model import Observation
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _serve(factory: AnalyzerFactory, conn: Connection) -> None:
                 analyzer.warm_up()
                 result: Any = None
             elif op == "open":
-                sessions[session_id] = analyzer.open(session_id)
+                sessions[session_id] = analyzer.open(session_id, argument)
                 result = None
             elif op == "process":
                 result = sessions[session_id].process(argument)
@@ -144,13 +144,13 @@ class ProcessAnalyzer(Generic[SampleT]):
         for child in self._children:
             child.call("warm_up")
 
-    def open(self, session_id: str) -> _RemoteSession[SampleT]:
+    def open(self, session_id: str, context: SessionContext | None = None) -> _RemoteSession[SampleT]:
         if not self._children:
             self.warm_up()
         with self._lock:
             child = min(self._children, key=lambda c: c.sessions)
             child.sessions += 1
-        child.call("open", session_id)
+        child.call("open", session_id, context)
         return _RemoteSession(child, session_id)
 
     @property

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from analyzers.base import Analyzer, AnalyzerSession, AudioChunk, VideoSample
+from analyzers.base import Analyzer, AnalyzerSession, AudioChunk, SessionContext, VideoSample
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +84,15 @@ class AnalysisEngine:
     async def run_deferred(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.deferred_executor, fn, *args)
 
-    async def open_sessions(self, session_id: str) -> AnalyzerSessions:
+    async def open_sessions(self, session_id: str, context: SessionContext | None = None) -> AnalyzerSessions:
         """Open every analyzer's per-interview session on the pool: building a landmarker takes ~50 ms."""
-        return await self.run_video(self._open_sessions, session_id)
+        return await self.run_video(self._open_sessions, session_id, context)
 
-    def _open_sessions(self, session_id: str) -> AnalyzerSessions:
+    def _open_sessions(self, session_id: str, context: SessionContext | None) -> AnalyzerSessions:
         return AnalyzerSessions(
-            video=tuple(a.open(session_id) for a in self.video_analyzers),
-            audio=tuple(a.open(session_id) for a in self.audio_analyzers),
-            deferred_audio=tuple(a.open(session_id) for a in self.deferred_audio_analyzers),
+            video=tuple(a.open(session_id, context) for a in self.video_analyzers),
+            audio=tuple(a.open(session_id, context) for a in self.audio_analyzers),
+            deferred_audio=tuple(a.open(session_id, context) for a in self.deferred_audio_analyzers),
         )
 
     def close(self) -> None:

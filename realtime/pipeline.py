@@ -33,6 +33,7 @@ from analyzers.base import AnalyzerSession, AudioChunk, Marker, VideoSample
 from realtime.clock import RateSampler, TrackClock
 from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.slots import BoundedBuffer, LatestSlot
+from rooms.measures import AUDIO_GAPS, FRAMES_DROPPED, LAG_S, TRANSCRIPT_GAPS, VIDEO_FPS
 from rooms.model import Observation, ObservationType
 
 log = logging.getLogger(__name__)
@@ -245,15 +246,15 @@ class InterviewPipeline:
 
     def health(self, now: float) -> list[Observation]:
         values: dict[str, float] = {
-            "video_fps": self.analyzed_fps,
-            "frames_dropped": float(self.frames_dropped),
-            "audio_gaps": float(self.audio_gaps),
+            VIDEO_FPS: self.analyzed_fps,
+            FRAMES_DROPPED: float(self.frames_dropped),
+            AUDIO_GAPS: float(self.audio_gaps),
         }
         lag = self.lag_s(now)
         if lag is not None:
-            values["lag_s"] = round(lag, 3)
+            values[LAG_S] = round(lag, 3)
         if self._deferred_sessions:
-            values["transcript_gaps"] = float(self.deferred_audio_gaps)
+            values[TRANSCRIPT_GAPS] = float(self.deferred_audio_gaps)
         t = now - self.origin
         return [Observation(ObservationType.HEALTH, name, value, t, now) for name, value in values.items()]
 

@@ -9,6 +9,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rooms.measures import (
+    ANSWER_LATENCY,
+    EYE_CONTACT,
+    FACE_FOUND,
+    FACE_PRESENCE,
+    FILLER,
+    FINAL,
+    LONGEST_PAUSE,
+    LOOK_BACK,
+    MEAN_PAUSE,
+    PITCH_VARIATION,
+    QUESTION_END,
+    SPEAKING_TIME,
+    SPEECH_RATE,
+    TALK_SHARE,
+    WORDS_PER_MINUTE,
+)
 from rooms.model import Observation, ObservationType
 from rooms.questions import answer_pauses
 
@@ -23,7 +40,7 @@ def transcript_lines(timeline: Sequence[Observation]) -> list[dict[str, Any]]:
     """Final utterances as {"start", "end", "text"} in media time, in time order."""
     lines = []
     for o in timeline:
-        if o.type is ObservationType.TRANSCRIPT and o.name == "final" and isinstance(o.value, str) and o.value:
+        if o.type is ObservationType.TRANSCRIPT and o.name == FINAL and isinstance(o.value, str) and o.value:
             detail = o.detail or {}
             start = detail.get("start")
             end = detail.get("end")
@@ -68,19 +85,19 @@ def measure_evidence(timeline: Sequence[Observation]) -> dict[str, list[dict[str
         for o in pauses[:PER_MEASURE]
     ]
     look_backs = sorted(
-        (o for o in events.get("look_back", []) if _is_number(o.value)), key=lambda o: (-float(o.value), o.t)
+        (o for o in events.get(LOOK_BACK, []) if _is_number(o.value)), key=lambda o: (-float(o.value), o.t)
     )
     look_items = [
         item("look_aways", _start(o, float(o.value)), o.t, f"Gaze away from the screen for {o.value:.1f} s")
         for o in look_backs[:PER_MEASURE]
     ]
     absences = sorted(
-        (o for o in events.get("face_found", []) if _is_number((o.detail or {}).get("absent_s"))),
+        (o for o in events.get(FACE_FOUND, []) if _is_number((o.detail or {}).get("absent_s"))),
         key=lambda o: (-float(o.detail["absent_s"]), o.t),  # type: ignore[index]
     )
     face_items = [
         item(
-            "face_presence",
+            FACE_PRESENCE,
             o.t - float(o.detail["absent_s"]),  # type: ignore[index]
             o.t,
             f"Face out of view for {float(o.detail['absent_s']):.1f} s",  # type: ignore[index]
@@ -88,32 +105,32 @@ def measure_evidence(timeline: Sequence[Observation]) -> dict[str, list[dict[str
         for o in absences[:PER_MEASURE]
     ]
     latencies = sorted(
-        (o for o in events.get("answer_latency", []) if _is_number(o.value)), key=lambda o: (-float(o.value), o.t)
+        (o for o in events.get(ANSWER_LATENCY, []) if _is_number(o.value)), key=lambda o: (-float(o.value), o.t)
     )
     latency_items = [
         item(
-            "answer_latency",
-            float((o.detail or {}).get("question_end", o.t - float(o.value))),
+            ANSWER_LATENCY,
+            float((o.detail or {}).get(QUESTION_END, o.t - float(o.value))),
             o.t,
             f"First speech {float(o.value):.1f} s after the question ended",
         )
         for o in latencies[:PER_MEASURE]
     ]
-    fillers = [o for o in events.get("filler", []) if isinstance(o.value, str)]
+    fillers = [o for o in events.get(FILLER, []) if isinstance(o.value, str)]
     filler_items = [item("filler_rate", o.t, _end(o), f"Filler word “{o.value}”") for o in fillers[: PER_MEASURE * 2]]
     return {
-        "longest_pause": pause_items,
-        "mean_pause": pause_items,
+        LONGEST_PAUSE: pause_items,
+        MEAN_PAUSE: pause_items,
         "pauses_per_min": pause_items,
         "look_aways_per_min": look_items,
-        "eye_contact": look_items,
-        "face_presence": face_items,
-        "answer_latency": latency_items,
+        EYE_CONTACT: look_items,
+        FACE_PRESENCE: face_items,
+        ANSWER_LATENCY: latency_items,
         "filler_rate": filler_items,
-        "speech_rate": _rate_extremes(timeline, item),
-        "words_per_minute": [],
-        "pitch_variation": [],
-        "talk_share": [],
+        SPEECH_RATE: _rate_extremes(timeline, item),
+        WORDS_PER_MINUTE: [],
+        PITCH_VARIATION: [],
+        TALK_SHARE: [],
     }
 
 
@@ -127,14 +144,14 @@ def _rate_extremes(timeline: Sequence[Observation], item: Any) -> list[dict[str,
     speaking = [
         (o.t, float(o.value))  # type: ignore[arg-type]
         for o in timeline
-        if o.type is ObservationType.METRIC and o.name == "speaking_time" and _is_number(o.value)
+        if o.type is ObservationType.METRIC and o.name == SPEAKING_TIME and _is_number(o.value)
     ]
     spoken_at = dict(speaking)
     rates = [
         o
         for o in timeline
         if o.type is ObservationType.METRIC
-        and o.name == "speech_rate"
+        and o.name == SPEECH_RATE
         and _is_number(o.value)
         and not (o.detail or {}).get("final")
         and spoken_at.get(o.t, 0.0) >= RATE_WINDOW_S
@@ -148,10 +165,10 @@ def _rate_extremes(timeline: Sequence[Observation], item: Any) -> list[dict[str,
 
     fastest = max(rates, key=lambda o: (float(o.value), -o.t))  # type: ignore[arg-type]
     slowest = min(rates, key=lambda o: (float(o.value), o.t))  # type: ignore[arg-type]
-    out = [item("speech_rate", window_start(fastest), fastest.t, f"Fastest stretch: {fastest.value:.0f} syllables/min")]
+    out = [item(SPEECH_RATE, window_start(fastest), fastest.t, f"Fastest stretch: {fastest.value:.0f} syllables/min")]
     if slowest.value != fastest.value:
         note = f"Slowest stretch: {slowest.value:.0f} syllables/min"
-        out.append(item("speech_rate", window_start(slowest), slowest.t, note))
+        out.append(item(SPEECH_RATE, window_start(slowest), slowest.t, note))
     return out
 
 

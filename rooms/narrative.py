@@ -9,6 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from rooms.measures import (
+    ANSWER_LATENCY,
+    EYE_CONTACT,
+    FACE_PRESENCE,
+    LONGEST_PAUSE,
+    MEAN_PAUSE,
+    PITCH_VARIATION,
+    SPEECH_RATE,
+    TALK_SHARE,
+    WORDS_PER_MINUTE,
+)
+
 # A measure scoring at least this is a highlight; below SUGGEST_BELOW it gets a suggestion.
 HIGHLIGHT_FROM = 80.0
 SUGGEST_BELOW = 50.0
@@ -20,12 +32,12 @@ def _pct(v: float) -> str:
 
 # measure -> (highlight, suggestion); {v} is the formatted value.
 _TEMPLATES: dict[str, tuple[str, str]] = {
-    "speech_rate": (
+    SPEECH_RATE: (
         "Speech rate of {v} syllables per minute, inside the comfortable band.",
         "Speech rate was {v} syllables per minute, {pos} the comfortable band; a pace closer to it may make "
         "answers easier to follow.",
     ),
-    "pitch_variation": (
+    PITCH_VARIATION: (
         "The intonation moved naturally ({v} semitones of pitch variation).",
         "Pitch varied by {v} semitones, {pos} the usual band; intonation that moves with the content helps "
         "listeners follow the structure of an answer.",
@@ -38,25 +50,25 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "Speech flowed with few pauses ({v} per minute of speech).",
         "There were {v} pauses of a second or more per minute of speech; see the evidence for the longest ones.",
     ),
-    "mean_pause": (
+    MEAN_PAUSE: (
         "Pauses were short (mean {v} s).",
         "Pauses averaged {v} s; shorter pauses, or saying that you are thinking, keep the listener with you.",
     ),
-    "longest_pause": (
+    LONGEST_PAUSE: (
         "No long silence inside speech (longest {v} s).",
         "The longest pause inside speech lasted {v} s; its time is listed in the evidence.",
     ),
-    "answer_latency": (
+    ANSWER_LATENCY: (
         "Answers began promptly ({v} s after the question, on average).",
         "Answers began {v} s after the question on average; a brief acknowledgement while thinking shortens the "
         "silence.",
     ),
-    "eye_contact": (
+    EYE_CONTACT: (
         "The gaze was on the camera or the screen for {v} of the face-in-view time.",
         "The gaze was on the camera or the screen for {v} of the face-in-view time; looking toward the camera "
         "more often may help, though camera placement and glasses affect this measure.",
     ),
-    "face_presence": (
+    FACE_PRESENCE: (
         "The face was in view for {v} of the analysed frames.",
         "The face was in view for only {v} of the analysed frames; check the camera's framing and lighting.",
     ),
@@ -64,11 +76,11 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "Few long look-aways ({v} per minute).",
         "Long look-aways (over 3 s) came {v} times per minute; their times are listed in the evidence.",
     ),
-    "talk_share": (
+    TALK_SHARE: (
         "Speech filled {v} of the interview.",
         "Speech filled {v} of the interview.",
     ),
-    "words_per_minute": (
+    WORDS_PER_MINUTE: (
         "{v} recognised words per minute of speech.",
         "{v} recognised words per minute of speech.",
     ),
@@ -78,7 +90,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
 def _format(measure: str, unit: str, value: float) -> str:
     if unit == "ratio":
         return _pct(value)
-    if measure in ("speech_rate", "words_per_minute"):
+    if measure in (SPEECH_RATE, WORDS_PER_MINUTE):
         return f"{value:.0f}"
     return f"{value:.1f}"
 

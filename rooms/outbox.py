@@ -29,6 +29,7 @@ class EventType(enum.StrEnum):
     INTERVIEW_ENDED = "interview.ended"
     REPORT_READY = "report.ready"
     CANDIDATE_DELETED = "candidate.deleted"
+    INTERVIEW_REMINDER = "interview.reminder"  # a scheduled live interview starts in an hour (the workspace)
 
 
 class DeliveryStatus(enum.StrEnum):

@@ -15,18 +15,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rooms.measures import (
+    AUDIO_GAPS,
+    FILLERS,
+    FRAMES_DROPPED,
+    PAUSE,
+    QUESTION_END,
+    QUESTION_START,
+    SPEAKING_TIME,
+    SYLLABLES,
+    TRANSCRIPT_SYLLABLES,
+    WORDS,
+)
 from rooms.model import Observation, ObservationType
 
-QUESTION_START = "question_start"
-QUESTION_END = "question_end"
+QUESTION_START = QUESTION_START
+QUESTION_END = QUESTION_END
 # Running counters that restart at 0 in a new session segment; a span rebases them to its own start.
 CUMULATIVE = {
-    (ObservationType.METRIC, "speaking_time"),
-    (ObservationType.METRIC, "syllables"),
-    (ObservationType.METRIC, "words"),
-    (ObservationType.METRIC, "fillers"),
-    (ObservationType.HEALTH, "frames_dropped"),
-    (ObservationType.HEALTH, "audio_gaps"),
+    (ObservationType.METRIC, SPEAKING_TIME),
+    (ObservationType.METRIC, SYLLABLES),
+    (ObservationType.METRIC, WORDS),
+    (ObservationType.METRIC, TRANSCRIPT_SYLLABLES),
+    (ObservationType.METRIC, FILLERS),
+    (ObservationType.HEALTH, FRAMES_DROPPED),
+    (ObservationType.HEALTH, AUDIO_GAPS),
 }
 
 
@@ -146,7 +159,7 @@ def answer_pauses(timeline: Sequence[Observation]) -> list[Observation]:
     marks = [o.t for o in timeline if o.type is ObservationType.EVENT and o.name.startswith(script_marks)]
     out = []
     for o in timeline:
-        if o.type is not ObservationType.EVENT or o.name != "pause":
+        if o.type is not ObservationType.EVENT or o.name != PAUSE:
             continue
         if not isinstance(o.value, int | float) or isinstance(o.value, bool):
             continue

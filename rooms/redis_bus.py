@@ -24,13 +24,14 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from rooms.bus import LocalBus, LocalSubscription
+from rooms.measures import CANDIDATE_CONNECTED, ROOM_STATUS
 from rooms.model import Observation, ObservationType
 
 log = logging.getLogger(__name__)
 
 CHANNEL_PREFIX = "oi:live:"
 # Status observations whose latest value a dashboard needs on connecting (kept in a hash per room).
-_REMEMBERED = ("candidate_connected", "room_status")
+_REMEMBERED = (CANDIDATE_CONNECTED, ROOM_STATUS)
 
 
 class _Message(msgspec.Struct):

@@ -12,20 +12,41 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rooms.integrity import SIGNAL_NAMES, event_end, is_integrity_event
+from rooms.measures import (
+    BROW_FURROW,
+    EYE_CONTACT,
+    FACE_COUNT,
+    FACE_FOUND,
+    FACE_LOST,
+    FACE_PRESENT,
+    FINAL,
+    LOOK_AWAY,
+    LOOK_BACK,
+    LOUDNESS_DB,
+    MOUTH_OPEN,
+    MULTIPLE_FACES,
+    PAUSE,
+    PITCH_HZ,
+    QUESTION_END,
+    QUESTION_START,
+    SMILE,
+    SPEAKING,
+    SPEECH_RATE,
+)
 from rooms.model import Observation, ObservationType
 
 # Chart series, in the order the page lists them. Each is averaged per bucket (1/0 samples such as eye_contact
 # become the share of the bucket's frames).
 SERIES = (
-    "face_present",
-    "eye_contact",
-    "speaking",
-    "speech_rate",
-    "loudness_db",
-    "pitch_hz",
-    "smile",
-    "brow_furrow",
-    "mouth_open",
+    FACE_PRESENT,
+    EYE_CONTACT,
+    SPEAKING,
+    SPEECH_RATE,
+    LOUDNESS_DB,
+    PITCH_HZ,
+    SMILE,
+    BROW_FURROW,
+    MOUTH_OPEN,
 )
 MAX_POINTS = 1500  # per series: enough for a wide screen, small enough for a phone
 MIN_BUCKET_S = 0.5
@@ -33,7 +54,7 @@ MIN_BUCKET_S = 0.5
 # interleave); a longer silence from the source is a real gap, drawn as a break.
 HOLD_S = 2.0
 LONG_PAUSE_S = 3.0  # pauses from this length are flagged; shorter ones are ordinary speech rhythm
-FLAG_KINDS = ("face_lost", "multiple_faces", "look_away", "long_pause", *SIGNAL_NAMES)
+FLAG_KINDS = (FACE_LOST, MULTIPLE_FACES, LOOK_AWAY, "long_pause", *SIGNAL_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,28 +174,28 @@ def _flags(timeline: Sequence[Observation], duration: float) -> list[Flag]:
     """Flagged moments in time order. A face that never came back (or company that never left) lasts until the
     end; a look-away that never ended has no known end (the analyzer closes it with look_back at the end)."""
     events = [o for o in timeline if o.type is ObservationType.EVENT]
-    face_counts = [(o.t, o.value) for o in timeline if o.type is ObservationType.METRIC and o.name == "face_count"]
+    face_counts = [(o.t, o.value) for o in timeline if o.type is ObservationType.METRIC and o.name == FACE_COUNT]
     flags: list[Flag] = []
     for i, o in enumerate(events):
         if is_integrity_event(o):  # tab hidden, voice without a moving mouth, ...: start, end, length or score
             flags.append(Flag(o.name, _r(o.t), _r(event_end(o)), _r(_number(o.value))))
-        elif o.name == "face_lost":
+        elif o.name == FACE_LOST:
             # Reported once the face has been gone a while: the moment to see is when it was last in view.
             start = _detail(o, "last_seen_t")
-            back = next((e.t for e in events[i + 1 :] if e.name == "face_found"), duration)
-            flags.append(Flag("face_lost", _r(o.t if start is None else start), _r(back), None))
-        elif o.name == "multiple_faces":
+            back = next((e.t for e in events[i + 1 :] if e.name == FACE_FOUND), duration)
+            flags.append(Flag(FACE_LOST, _r(o.t if start is None else start), _r(back), None))
+        elif o.name == MULTIPLE_FACES:
             alone = next((t for t, n in face_counts if t > o.t and isinstance(n, int) and n <= 1), duration)
-            flags.append(Flag("multiple_faces", _r(o.t), _r(alone), _number(o.value)))
-        elif o.name == "look_away":
+            flags.append(Flag(MULTIPLE_FACES, _r(o.t), _r(alone), _number(o.value)))
+        elif o.name == LOOK_AWAY:
             # Announced once the stretch passes its threshold; look_back (same start) later gives its full length.
             start = _detail(o, "start")
             start = o.t if start is None else start
-            back = next((e for e in events[i + 1 :] if e.name == "look_back"), None)
+            back = next((e for e in events[i + 1 :] if e.name == LOOK_BACK), None)
             length = _number(back.value) if back is not None else _number(o.value)
             end = start + length if back is not None and length is not None else None
-            flags.append(Flag("look_away", _r(start), _r(end), _r(length)))
-        elif o.name == "pause":
+            flags.append(Flag(LOOK_AWAY, _r(start), _r(end), _r(length)))
+        elif o.name == PAUSE:
             length = _number(o.value)
             if length is None or length < LONG_PAUSE_S:
                 continue
@@ -187,7 +208,7 @@ def _flags(timeline: Sequence[Observation], duration: float) -> list[Flag]:
 def _transcript(timeline: Sequence[Observation]) -> list[TranscriptLine]:
     lines = []
     for o in timeline:
-        if o.type is not ObservationType.TRANSCRIPT or o.name != "final" or not isinstance(o.value, str):
+        if o.type is not ObservationType.TRANSCRIPT or o.name != FINAL or not isinstance(o.value, str):
             continue
         text = o.value.strip()
         if not text:
@@ -203,12 +224,12 @@ def _questions(timeline: Sequence[Observation]) -> list[QuestionSpan]:
     spans: list[QuestionSpan] = []
     open_start: tuple[float, str] | None = None
     for o in timeline:
-        if o.type is not ObservationType.EVENT or o.name not in ("question_start", "question_end"):
+        if o.type is not ObservationType.EVENT or o.name not in (QUESTION_START, QUESTION_END):
             continue
         if o.detail and o.detail.get("practice"):
             continue  # a one-way interview's practice question is not part of the interview
         label = _question_label(o)
-        if o.name == "question_start":
+        if o.name == QUESTION_START:
             if open_start is not None:
                 spans.append(QuestionSpan(len(spans) + 1, _r(open_start[0]), _r(o.t), open_start[1]))
             open_start = (o.t, label)

@@ -9,19 +9,63 @@ Descriptive measures only, unless the deployment enabled emotion inference: then
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 from typing import Any
 
+from rooms.consent import report_section as consent_section
 from rooms.evidence import measure_evidence
 from rooms.integrity import SIGNAL_NAMES, integrity_section
+from rooms.measures import (
+    ANSWER_LATENCY,
+    AUDIO_GAPS,
+    CONSENT,
+    EXPRESSION_CLASS,
+    EYE_CONTACT,
+    FACE_COUNT,
+    FACE_LOST,
+    FACE_PRESENCE,
+    FACE_PRESENT,
+    FILLER_RATE,
+    FILLER_WORDS,
+    FILLERS,
+    FINAL,
+    FRAMES_DROPPED,
+    LONGEST_LOOK_AWAY,
+    LONGEST_PAUSE,
+    LOOK_AWAY,
+    LOOK_AWAY_COUNT,
+    LOOK_BACK,
+    MEAN_PAUSE,
+    MULTIPLE_FACES,
+    NODE_LOST,
+    PAUSE,
+    PAUSE_COUNT,
+    PITCH_VARIATION,
+    QUESTION_END,
+    QUESTION_START,
+    REPORT_METRICS,
+    SMILE,
+    SPEAKING,
+    SPEAKING_TIME,
+    SPEECH_RATE,
+    SPEECH_RATE_ACOUSTIC,
+    SYLLABLES,
+    TALK_SHARE,
+    TRANSCRIPT,
+    TRANSCRIPT_SYLLABLES,
+    WORDS,
+    WORDS_PER_MINUTE,
+)
 from rooms.model import Observation, ObservationType, Room
 from rooms.narrative import highlights_and_suggestions, summary
 from rooms.questions import SpanIndex, answer_pauses, question_segments, segment_to_dict
 from rooms.scoring import ScoringConfig, load_scoring_config, measure_values, score_dimensions
 from rooms.segments import session_segments
 from rooms.timelines import report_timelines
+from rooms.transcript_lines import CORRECTION, keyword_coverage
+from rooms.transcript_lines import lines as transcript_lines
 
 REPORT_VERSION = 3
 # A face counts as smiling when MediaPipe's mouthSmile blendshapes average at least this (0-1 scale).
@@ -30,13 +74,13 @@ SMILE_THRESHOLD = 0.5
 NOTABLE_PAUSE_S = 3.0
 AUDIO_INTERVAL_S = 0.25  # the voice analyzer's emit interval
 _NOTABLE_EVENTS = {
-    "face_lost",
-    "multiple_faces",
-    "look_away",
-    "pause",
-    "question_start",
-    "question_end",
-    "node_lost",  # the node running the analysis died; the session's next segment follows the gap
+    FACE_LOST,
+    MULTIPLE_FACES,
+    LOOK_AWAY,
+    PAUSE,
+    QUESTION_START,
+    QUESTION_END,
+    NODE_LOST,  # the node running the analysis died; the session's next segment follows the gap
     *SIGNAL_NAMES,  # integrity signals: t is the start, value the length or score (rooms/integrity.py)
 }
 
@@ -67,9 +111,11 @@ def build_report(
     emotion_inference: bool = False,
     scoring: ScoringConfig | None = None,
     integrity_signals: Collection[str] | None = None,
+    keywords: Mapping[int, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The report. `generated_at` should come from stored data (the room's end), so that rebuilding the report
-    from the same timeline and scoring configuration gives the same JSON, byte for byte."""
+    from the same timeline and scoring configuration gives the same JSON, byte for byte. `keywords`: the template's
+    keywords per question index (assessors only), for each question's keyword coverage."""
     scoring = scoring or load_scoring_config()
     timeline = sorted(timeline, key=lambda o: o.t)  # stable: equal times keep their stored order
     series = _Series(timeline)
@@ -93,18 +139,66 @@ def build_report(
     }
     if emotion_inference:
         report["expression_classes"] = _expression_classes(series)
-    report["questions"] = _questions(timeline, duration_s)
+    report["questions"] = _questions(timeline, duration_s, keywords or {})
     # For HR only, never scored (`integrity_signals`: the ones this deployment observes; None: all).
     report["integrity"] = integrity_section(timeline, integrity_signals)
     _add_scores(report, timeline, scoring)
+    consent = consent_section(timeline)
+    if consent is not None:  # the candidate's recorded choices; analysis False: "analysis declined"
+        report[CONSENT] = consent
     return report
 
 
+def _metric(name: str, value: float | None, computed_from: str, **explanation_values: object) -> Metric:
+    """A report metric whose label, unit and explanation come from the measures catalogue."""
+    measure = REPORT_METRICS[name]
+    explanation = measure.description.format(**explanation_values) if explanation_values else measure.description
+    return Metric(measure.label, value, measure.unit, explanation, computed_from)
+
+
 def _metrics(series: _Series, duration_s: float) -> dict[str, Metric]:
-    return {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+    metrics = {**_face_metrics(series), **_voice_metrics(series, duration_s), **_transcript_metrics(series)}
+    metrics.update(_speech_rate(series, metrics[SPEECH_RATE]))
+    return metrics
 
 
-def _questions(timeline: Sequence[Observation], duration_s: float) -> list[dict[str, Any]]:
+def _speech_rate(series: _Series, acoustic: Metric) -> dict[str, Metric]:
+    """Speech rate from the transcript's syllables when there is a transcript (on real read English the acoustic
+    syllable-nuclei count finds ~85 of 100 syllables), else the acoustic estimate; both are reported, and
+    `computed_from` says which one `speech_rate` used."""
+    state = series.status(TRANSCRIPT)
+    speaking_time = cumulative_total(series.values(SPEAKING_TIME))
+    syllables = cumulative_total(series.values(TRANSCRIPT_SYLLABLES))
+    acoustic_copy = Metric(
+        REPORT_METRICS[SPEECH_RATE_ACOUSTIC].label,
+        acoustic.value,
+        acoustic.unit,
+        acoustic.explanation,
+        acoustic.computed_from,
+    )
+    if state is None or state.value != "on" or syllables <= 0 or speaking_time < 1.0:
+        chosen = Metric(
+            acoustic.label, acoustic.value, acoustic.unit, acoustic.explanation, "acoustic: " + acoustic.computed_from
+        )
+        return {SPEECH_RATE: chosen, SPEECH_RATE_ACOUSTIC: acoustic_copy}
+    language = (state.detail or {}).get("language", "")
+    return {
+        # The catalogue's explanation is the acoustic method's; this one counts the transcript's syllables.
+        SPEECH_RATE: Metric(
+            REPORT_METRICS[SPEECH_RATE].label,
+            syllables / speaking_time * 60.0,
+            REPORT_METRICS[SPEECH_RATE].unit,
+            "Syllables in the transcript (a Chinese character is one syllable; English words by the CMU "
+            "Pronouncing Dictionary, fillers left out) per minute of speaking time.",
+            f"transcript: {int(syllables)} syllables ({language}) over {speaking_time:.1f} s of speech",
+        ),
+        SPEECH_RATE_ACOUSTIC: acoustic_copy,
+    }
+
+
+def _questions(
+    timeline: Sequence[Observation], duration_s: float, keywords: Mapping[int, Sequence[str]]
+) -> list[dict[str, Any]]:
     """Per question: its segment, what was said in it, and the report's metrics computed over that span only."""
     segments = question_segments(timeline, duration_s)
     if not segments:
@@ -116,13 +210,15 @@ def _questions(timeline: Sequence[Observation], duration_s: float) -> list[dict[
         span_series = _Series(span)
         metrics = _metrics(span_series, segment.end_t - segment.start_t)
         transcript = _transcript(span_series)
-        questions.append(
-            {
-                **segment_to_dict(segment),
-                "transcript": transcript["lines"] if transcript["status"] == "on" else None,
-                "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
-            }
-        )
+        on = transcript["status"] == "on"
+        entry = {
+            **segment_to_dict(segment),
+            "transcript": transcript["lines"] if on else None,
+            "metrics": {name: metric.to_dict() for name, metric in metrics.items()},
+        }
+        if keywords.get(segment.index):
+            entry["keyword_coverage"] = keyword_coverage(keywords[segment.index], transcript["lines"]) if on else None
+        questions.append(entry)
     return questions
 
 
@@ -143,168 +239,106 @@ def _add_scores(report: dict[str, Any], timeline: Sequence[Observation], scoring
 
 
 def _face_metrics(series: _Series) -> dict[str, Metric]:
-    face_present = series.values("face_present")
-    eye_contact = series.values("eye_contact")
-    smiles = series.values("smile")
-    multi = [1.0 if c > 1 else 0.0 for c in series.values("face_count")]
-    look_aways = [float(o.value) for o in series.events("look_back") if _is_number(o.value)]
+    face_present = series.values(FACE_PRESENT)
+    eye_contact = series.values(EYE_CONTACT)
+    smiles = series.values(SMILE)
+    multi = [1.0 if c > 1 else 0.0 for c in series.values(FACE_COUNT)]
+    look_aways = [float(o.value) for o in series.events(LOOK_BACK) if _is_number(o.value)]
     return {
-        "face_presence": Metric(
-            "Face in view",
-            _share(face_present),
-            "ratio",
-            "Share of analyzed video frames in which MediaPipe FaceLandmarker found a face.",
-            f"{len(face_present)} analyzed video frames",
-        ),
-        "eye_contact": Metric(
-            "Eye contact",
-            _share(eye_contact),
-            "ratio",
-            "Share of face-in-view frames in which the gaze, estimated from head pose plus iris position and "
-            "calibrated on the candidate's first seconds, pointed at the camera or the screen around it; "
-            "frames with closed eyes (blinks) are left out.",
-            f"{len(eye_contact)} frames with a face and open eyes",
-        ),
-        "look_away_count": Metric(
-            "Looked away (> 3 s)",
-            float(len(series.events("look_away"))) if eye_contact else None,
-            "count",
-            "Stretches in which eye contact was lost for longer than 3 s.",
+        FACE_PRESENCE: _metric(FACE_PRESENCE, _share(face_present), f"{len(face_present)} analyzed video frames"),
+        EYE_CONTACT: _metric(EYE_CONTACT, _share(eye_contact), f"{len(eye_contact)} frames with a face and open eyes"),
+        LOOK_AWAY_COUNT: _metric(
+            LOOK_AWAY_COUNT,
+            float(len(series.events(LOOK_AWAY))) if eye_contact else None,
             f"{len(series.events('look_away'))} look-away events",
         ),
-        "longest_look_away": Metric(
-            "Longest look-away",
+        LONGEST_LOOK_AWAY: _metric(
+            LONGEST_LOOK_AWAY,
             max(look_aways) if look_aways else None,
-            "s",
-            "Length of the longest stretch without eye contact.",
             f"{len(look_aways)} completed look-away stretches",
         ),
-        "smile": Metric(
-            "Smiling",
+        SMILE: _metric(
+            SMILE,
             _share([1.0 if s >= SMILE_THRESHOLD else 0.0 for s in smiles]),
-            "ratio",
-            f"Share of face-in-view frames whose smile descriptor (mean of the mouthSmileLeft/Right "
-            f"blendshapes) was at least {SMILE_THRESHOLD}. An observable facial movement, not an emotion.",
             f"{len(smiles)} frames with a face",
+            threshold=SMILE_THRESHOLD,
         ),
-        "multiple_faces": Metric(
-            "More than one face",
-            _share(multi),
-            "ratio",
-            "Share of analyzed video frames in which more than one face was in view.",
-            f"{len(multi)} analyzed video frames",
-        ),
+        MULTIPLE_FACES: _metric(MULTIPLE_FACES, _share(multi), f"{len(multi)} analyzed video frames"),
     }
 
 
 def _voice_metrics(series: _Series, duration_s: float) -> dict[str, Metric]:
-    audio_samples = len(series.values("speaking"))
-    speaking_time = cumulative_total(series.values("speaking_time"))
-    syllables = cumulative_total(series.values("syllables"))
-    pauses = [float(o.value) for o in series.events("pause") if _is_number(o.value)]
-    latencies = [float(o.value) for o in series.events("answer_latency") if _is_number(o.value)]
-    pitch_variation = series.final_or_last("pitch_variation")
+    audio_samples = len(series.values(SPEAKING))
+    speaking_time = cumulative_total(series.values(SPEAKING_TIME))
+    syllables = cumulative_total(series.values(SYLLABLES))
+    pauses = [float(o.value) for o in series.events(PAUSE) if _is_number(o.value)]
+    latencies = [float(o.value) for o in series.events(ANSWER_LATENCY) if _is_number(o.value)]
+    pitch_variation = series.final_or_last(PITCH_VARIATION)
     heard = audio_samples > 0
     return {
-        "speaking_time": Metric(
-            "Speaking time",
-            speaking_time if heard else None,
-            "s",
-            "Seconds of audio that voice activity detection (Silero VAD, or webrtcvad with an energy gate, "
-            "smoothed) marked as speech.",
-            f"{audio_samples} audio intervals of {AUDIO_INTERVAL_S} s",
+        SPEAKING_TIME: _metric(
+            SPEAKING_TIME, speaking_time if heard else None, f"{audio_samples} audio intervals of {AUDIO_INTERVAL_S} s"
         ),
-        "talk_share": Metric(
-            "Share of time speaking",
-            speaking_time / duration_s if heard and duration_s > 0 else None,
-            "ratio",
-            "Speaking time divided by the interview's duration.",
-            "speaking time and duration",
+        TALK_SHARE: _metric(
+            TALK_SHARE, speaking_time / duration_s if heard and duration_s > 0 else None, "speaking time and duration"
         ),
-        "speech_rate": Metric(
-            "Speech rate",
+        SPEECH_RATE: _metric(
+            SPEECH_RATE,
             syllables / speaking_time * 60.0 if speaking_time >= 1.0 else None,
-            "syllables/min",
-            "Syllable nuclei (peaks of voiced loudness) counted in speech, per minute of speaking time; "
-            "language-independent (a Chinese character is one syllable).",
             f"{int(syllables)} syllables over {speaking_time:.1f} s of speech",
         ),
-        "pause_count": Metric(
-            "Pauses",
-            float(len(pauses)) if heard else None,
-            "count",
-            "Silences of at least 1 s between two stretches of speech.",
-            f"{len(pauses)} pause events",
+        PAUSE_COUNT: _metric(PAUSE_COUNT, float(len(pauses)) if heard else None, f"{len(pauses)} pause events"),
+        MEAN_PAUSE: _metric(MEAN_PAUSE, fmean(pauses) if pauses else None, f"{len(pauses)} pause events"),
+        LONGEST_PAUSE: _metric(LONGEST_PAUSE, max(pauses) if pauses else None, f"{len(pauses)} pause events"),
+        ANSWER_LATENCY: _metric(
+            ANSWER_LATENCY, fmean(latencies) if latencies else None, f"{len(latencies)} answered questions"
         ),
-        "mean_pause": Metric(
-            "Mean pause",
-            fmean(pauses) if pauses else None,
-            "s",
-            "Average length of those pauses.",
-            f"{len(pauses)} pause events",
-        ),
-        "longest_pause": Metric(
-            "Longest pause",
-            max(pauses) if pauses else None,
-            "s",
-            "Length of the longest pause between two stretches of speech.",
-            f"{len(pauses)} pause events",
-        ),
-        "answer_latency": Metric(
-            "Answer latency",
-            fmean(latencies) if latencies else None,
-            "s",
-            "Mean time from the end of a question (marked by the interviewer) to the candidate's first speech.",
-            f"{len(latencies)} answered questions",
-        ),
-        "pitch_variation": Metric(
-            "Pitch variation",
+        PITCH_VARIATION: _metric(
+            PITCH_VARIATION,
             pitch_variation,
-            "semitones",
-            "Standard deviation of the voice's fundamental frequency (YIN pitch tracking) over voiced speech: "
-            "how much the intonation moves, not how it sounds.",
             "voiced speech frames" if pitch_variation is not None else "no voiced speech",
         ),
     }
 
 
 def _transcript_metrics(series: _Series) -> dict[str, Metric]:
-    state = series.status("transcript")
-    words = cumulative_total(series.values("words"))
-    fillers = cumulative_total(series.values("fillers"))
-    speaking_time = cumulative_total(series.values("speaking_time"))
+    state = series.status(TRANSCRIPT)
+    words = cumulative_total(series.values(WORDS))
+    fillers = cumulative_total(series.values(FILLERS))
+    speaking_time = cumulative_total(series.values(SPEAKING_TIME))
     on = state is not None and state.value == "on"
     off_reason = "transcript off" + (f": {state.detail.get('reason')}" if state and state.detail else "")
+    counted = series.of(ObservationType.METRIC, WORDS)
+    # Chinese is counted in characters, English in words (analyzers/transcript_text.py).
+    unit = str((counted[-1].detail or {}).get("unit", "words")) if counted else "words"
     return {
-        "words_per_minute": Metric(
-            "Words per minute",
+        WORDS_PER_MINUTE: Metric(
+            "Words per minute" if unit == "words" else "Characters per minute",
             words / speaking_time * 60.0 if on and speaking_time >= 1.0 else None,
-            "words/min",
-            "Recognized words (fillers left out) per minute of speaking time.",
-            f"{int(words)} words over {speaking_time:.1f} s of speech" if on else off_reason,
+            f"{unit}/min",
+            f"Recognized {unit} (fillers left out) per minute of speaking time.",
+            f"{int(words)} {unit} over {speaking_time:.1f} s of speech" if on else off_reason,
         ),
-        "filler_words": Metric(
-            "Filler words",
+        FILLER_WORDS: _metric(
+            FILLER_WORDS,
             fillers if on else None,
-            "count",
-            "Filler words (um, uh, er; 嗯, 那个, 就是 ...) found in the transcript.",
-            f"{int(fillers)} fillers among {int(words)} words" if on else off_reason,
+            f"{int(fillers)} fillers among {int(words)} {unit}" if on else off_reason,
+        ),
+        FILLER_RATE: Metric(
+            "Fillers per 100 " + unit,
+            fillers / words * 100.0 if on and words >= 20 else None,
+            f"per 100 {unit}",
+            f"Filler words per 100 {unit} of the transcript (at least 20 {unit} needed).",
+            f"{int(fillers)} fillers among {int(words)} {unit}" if on else off_reason,
         ),
     }
 
 
 def _transcript(series: _Series) -> dict[str, Any]:
-    state = series.status("transcript")
-    lines = [
-        {
-            "t": round(o.t, 2),
-            "start": (o.detail or {}).get("start"),
-            "end": (o.detail or {}).get("end"),
-            "text": o.value,
-        }
-        for o in series.of(ObservationType.TRANSCRIPT, "final")
-        if isinstance(o.value, str) and o.value
-    ]
+    state = series.status(TRANSCRIPT)
+    lines = transcript_lines(
+        [*series.of(ObservationType.TRANSCRIPT, FINAL), *series.of(ObservationType.TRANSCRIPT, CORRECTION)]
+    )
     return {
         "status": state.value if state is not None else "off",
         "detail": state.detail if state is not None else {"reason": "no transcript was produced"},
@@ -313,7 +347,7 @@ def _transcript(series: _Series) -> dict[str, Any]:
 
 
 def _expression_classes(series: _Series) -> dict[str, Any]:
-    labels = [o.value for o in series.of(ObservationType.METRIC, "expression_class") if isinstance(o.value, str)]
+    labels = [o.value for o in series.of(ObservationType.METRIC, EXPRESSION_CLASS) if isinstance(o.value, str)]
     counts = Counter(labels)
     return {
         "shares": {label: round(n / len(labels), 4) for label, n in sorted(counts.items())} if labels else {},
@@ -325,14 +359,14 @@ def _expression_classes(series: _Series) -> dict[str, Any]:
 
 
 def _analysis(series: _Series, timeline: Sequence[Observation], emotion_inference: bool) -> dict[str, Any]:
-    frames_analyzed = len(series.values("face_present"))
-    video_span = series.span("face_present")
+    frames_analyzed = len(series.values(FACE_PRESENT))
+    video_span = series.span(FACE_PRESENT)
     return {
         "frames_analyzed": frames_analyzed,
-        "frames_dropped": int(cumulative_total(series.values("frames_dropped", type_=ObservationType.HEALTH))),
+        FRAMES_DROPPED: int(cumulative_total(series.values(FRAMES_DROPPED, type_=ObservationType.HEALTH))),
         "video_fps_mean": round(frames_analyzed / video_span, 2) if video_span > 0 else None,
-        "audio_seconds": round(len(series.values("speaking")) * AUDIO_INTERVAL_S, 2),
-        "audio_gaps": int(cumulative_total(series.values("audio_gaps", type_=ObservationType.HEALTH))),
+        "audio_seconds": round(len(series.values(SPEAKING)) * AUDIO_INTERVAL_S, 2),
+        AUDIO_GAPS: int(cumulative_total(series.values(AUDIO_GAPS, type_=ObservationType.HEALTH))),
         "emotion_inference": emotion_inference,
         "observations": len(timeline),
     }
@@ -401,7 +435,7 @@ def _notable_events(timeline: Sequence[Observation]) -> list[dict[str, Any]]:
     for o in timeline:
         if o.type is not ObservationType.EVENT or o.name not in _NOTABLE_EVENTS:
             continue
-        if o.name == "pause" and not (_is_number(o.value) and float(o.value) >= NOTABLE_PAUSE_S):  # type: ignore[arg-type]
+        if o.name == PAUSE and not (_is_number(o.value) and float(o.value) >= NOTABLE_PAUSE_S):  # type: ignore[arg-type]
             continue
         notable.append({"t": round(o.t, 2), "name": o.name, "value": o.value})
     return notable

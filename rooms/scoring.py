@@ -17,6 +17,22 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
+from rooms.measures import (
+    ANSWER_LATENCY,
+    EYE_CONTACT,
+    FACE_PRESENCE,
+    FILLER_WORDS,
+    LONGEST_PAUSE,
+    LOOK_AWAY_COUNT,
+    MEAN_PAUSE,
+    PAUSE_COUNT,
+    PITCH_VARIATION,
+    SPEAKING_TIME,
+    SPEECH_RATE,
+    TALK_SHARE,
+    WORDS_PER_MINUTE,
+)
+
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent / "scoring_default.toml"
 
 
@@ -30,24 +46,24 @@ class MeasureInfo:
 # The measures a dimension may use: descriptive quantities only (shares, rates, lengths, counts), never an
 # inference about personality or emotion.
 MEASURES: dict[str, MeasureInfo] = {
-    "eye_contact": MeasureInfo("Eye contact", "ratio", "share of face frames with the gaze on the camera or screen"),
-    "face_presence": MeasureInfo("Face in view", "ratio", "share of analysed frames with a face in view"),
+    EYE_CONTACT: MeasureInfo("Eye contact", "ratio", "share of face frames with the gaze on the camera or screen"),
+    FACE_PRESENCE: MeasureInfo("Face in view", "ratio", "share of analysed frames with a face in view"),
     "look_aways_per_min": MeasureInfo(
         "Look-aways per minute", "per min", "look-aways longer than 3 s per minute of interview"
     ),
-    "speech_rate": MeasureInfo("Speech rate", "syllables/min", "syllables per minute of speaking time"),
-    "pitch_variation": MeasureInfo("Pitch variation", "semitones", "spread of the voice's pitch over speech"),
-    "talk_share": MeasureInfo("Share of time speaking", "ratio", "speaking time over the interview's duration"),
-    "words_per_minute": MeasureInfo("Words per minute", "words/min", "recognised words per minute of speaking"),
+    SPEECH_RATE: MeasureInfo("Speech rate", "syllables/min", "syllables per minute of speaking time"),
+    PITCH_VARIATION: MeasureInfo("Pitch variation", "semitones", "spread of the voice's pitch over speech"),
+    TALK_SHARE: MeasureInfo("Share of time speaking", "ratio", "speaking time over the interview's duration"),
+    WORDS_PER_MINUTE: MeasureInfo("Words per minute", "words/min", "recognised words per minute of speaking"),
     # Pauses: silences of 1 s or more between stretches of speech, leaving out those in which a question was
     # marked (the question being asked is turn-taking, not a pause in the answer).
     "pauses_per_min": MeasureInfo(
         "Pauses per minute of speech", "per min", "pauses of 1 s or more within answers, per minute of speaking"
     ),
-    "mean_pause": MeasureInfo("Mean pause", "s", "average length of the pauses within answers"),
-    "longest_pause": MeasureInfo("Longest pause", "s", "the longest pause within an answer"),
+    MEAN_PAUSE: MeasureInfo("Mean pause", "s", "average length of the pauses within answers"),
+    LONGEST_PAUSE: MeasureInfo("Longest pause", "s", "the longest pause within an answer"),
     "filler_rate": MeasureInfo("Filler words per 100 words", "per 100 words", "fillers per 100 recognised words"),
-    "answer_latency": MeasureInfo("Answer latency", "s", "mean time from a question's end to the first speech"),
+    ANSWER_LATENCY: MeasureInfo("Answer latency", "s", "mean time from a question's end to the first speech"),
 }
 # Below these amounts a rate says more about chance than about the interview, so it is not scored.
 MIN_SPEECH_FOR_RATES_S = 10.0
@@ -212,37 +228,37 @@ def measure_values(
         v = (metrics.get(name) or {}).get("value")
         return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
-    speaking = value("speaking_time") or 0.0
-    pause_count = value("pause_count")
-    mean_pause, longest_pause = value("mean_pause"), value("longest_pause")
+    speaking = value(SPEAKING_TIME) or 0.0
+    pause_count = value(PAUSE_COUNT)
+    mean_pause, longest_pause = value(MEAN_PAUSE), value(LONGEST_PAUSE)
     if answer_pauses is not None and pause_count is not None:
         pause_count = float(len(answer_pauses))
         mean_pause = round(fmean(answer_pauses), 4) if answer_pauses else None
         longest_pause = round(max(answer_pauses), 4) if answer_pauses else None
-    look_aways = value("look_away_count")
-    words_per_min = value("words_per_minute")
-    fillers = value("filler_words")
+    look_aways = value(LOOK_AWAY_COUNT)
+    words_per_min = value(WORDS_PER_MINUTE)
+    fillers = value(FILLER_WORDS)
     words = words_per_min * speaking / 60.0 if words_per_min is not None else None
     enough_speech = speaking >= MIN_SPEECH_FOR_RATES_S
     no_pause = 0.0 if pause_count == 0 and enough_speech else None
     return {
-        "eye_contact": value("eye_contact"),
-        "face_presence": value("face_presence"),
+        EYE_CONTACT: value(EYE_CONTACT),
+        FACE_PRESENCE: value(FACE_PRESENCE),
         "look_aways_per_min": look_aways / duration_s * 60.0
         if look_aways is not None and duration_s >= MIN_VIDEO_FOR_RATES_S
         else None,
-        "speech_rate": value("speech_rate"),
-        "pitch_variation": value("pitch_variation"),
-        "talk_share": value("talk_share"),
-        "words_per_minute": words_per_min,
+        SPEECH_RATE: value(SPEECH_RATE),
+        PITCH_VARIATION: value(PITCH_VARIATION),
+        TALK_SHARE: value(TALK_SHARE),
+        WORDS_PER_MINUTE: words_per_min,
         "pauses_per_min": pause_count / speaking * 60.0 if pause_count is not None and enough_speech else None,
         # No pause in enough speech is a measured zero, not a missing value.
-        "mean_pause": mean_pause if pause_count else no_pause,
-        "longest_pause": longest_pause if pause_count else no_pause,
+        MEAN_PAUSE: mean_pause if pause_count else no_pause,
+        LONGEST_PAUSE: longest_pause if pause_count else no_pause,
         "filler_rate": fillers / words * 100.0
         if fillers is not None and words is not None and words >= MIN_WORDS_FOR_FILLER_RATE
         else None,
-        "answer_latency": value("answer_latency"),
+        ANSWER_LATENCY: value(ANSWER_LATENCY),
     }
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rooms.errors import Conflict
+from rooms.measures import ANSWER_START, QUESTION_END, QUESTION_START
 from rooms.templates import Question, Template
 
 REVIEW_S = 30.0  # time to choose "retake" or "keep" before the take is kept (template seconds, scaled)
@@ -162,7 +163,7 @@ class Script:
         question = self.template.questions[index]
         state = replace(state, index=index, take=take)
         # The analyzers' question_start stops any wait for an earlier answer.
-        marks.append(self._mark("question_start", state, at, analyze=True))
+        marks.append(self._mark(QUESTION_START, state, at, analyze=True))
         return self._enter(state, Phase.THINK, at, question.think_s)
 
     def _answer(self, state: ScriptState, at: float, marks: list[ScriptMark]) -> ScriptState:
@@ -170,13 +171,13 @@ class Script:
             assert self.template.practice is not None
             return self._enter(state, Phase.PRACTICE_ANSWER, at, self.template.practice.answer_s)
         # For the analyzers the question has now been put: answer latency runs from here to the first speech.
-        marks.append(self._mark("answer_start", state, at, analyze="question_end"))
+        marks.append(self._mark(ANSWER_START, state, at, analyze=QUESTION_END))
         return self._enter(state, Phase.ANSWER, at, self.template.questions[state.index].answer_s)
 
     def _finish(self, state: ScriptState, at: float, marks: list[ScriptMark]) -> ScriptState:
         if state.phase is Phase.PRACTICE_ANSWER:
             return replace(self._enter(state, Phase.INTRO, at, None), practice_done=True)
-        marks.append(self._mark("question_end", state, at, analyze=False))
+        marks.append(self._mark(QUESTION_END, state, at, analyze=False))
         if state.take <= self.template.questions[state.index].retakes:
             return self._enter(state, Phase.REVIEW, at, REVIEW_S)
         return self._next(state, at, marks)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rooms.measures import FACE_PRESENT, NODE_LOST, SEGMENT, SPEAKING
 from rooms.model import Observation, ObservationType
 
 # What counts as "analysis happened at t": the per-frame face metric and the audio analyzer's speaking flag.
-_ANALYSIS = {"face_present", "speaking"}
+_ANALYSIS = {FACE_PRESENT, SPEAKING}
 
 
 def session_segments(timeline: Sequence[Observation]) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def session_segments(timeline: Sequence[Observation]) -> dict[str, Any]:
     lost: list[Observation] = []
     current: dict[str, Any] | None = None
     for o in ordered:
-        if o.type is ObservationType.STATUS and o.name == "segment":
+        if o.type is ObservationType.STATUS and o.name == SEGMENT:
             current = {
                 "index": len(segments) + 1,
                 "node": o.value,
@@ -36,7 +37,7 @@ def session_segments(timeline: Sequence[Observation]) -> dict[str, Any]:
             }
             segments.append(current)
             continue
-        if o.type is ObservationType.EVENT and o.name == "node_lost":
+        if o.type is ObservationType.EVENT and o.name == NODE_LOST:
             lost.append(o)
             continue
         if current is None:

@@ -11,16 +11,17 @@ from collections.abc import Sequence
 from statistics import fmean
 from typing import Any
 
+from rooms.measures import EYE_CONTACT, FACE_PRESENT, PAUSE, SPEAKING, SPEECH_RATE
 from rooms.model import Observation, ObservationType
 
 MAX_BUCKETS = 120
 _BUCKET_SIZES_S = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600)
 # Series charted in the report: metric name -> (label, unit, how a bucket is reduced).
 SERIES = {
-    "face_present": ("Face in view", "ratio", "share of analysed frames with a face"),
-    "eye_contact": ("Eye contact", "ratio", "share of face frames with the gaze on the camera or screen"),
-    "speaking": ("Speaking", "ratio", "share of audio intervals with speech"),
-    "speech_rate": ("Speech rate", "syllables/min", "mean of the live rate (last 20 s of speech)"),
+    FACE_PRESENT: ("Face in view", "ratio", "share of analysed frames with a face"),
+    EYE_CONTACT: ("Eye contact", "ratio", "share of face frames with the gaze on the camera or screen"),
+    SPEAKING: ("Speaking", "ratio", "share of audio intervals with speech"),
+    SPEECH_RATE: ("Speech rate", "syllables/min", "mean of the live rate (last 20 s of speech)"),
 }
 
 
@@ -55,6 +56,6 @@ def report_timelines(timeline: Sequence[Observation], duration_s: float) -> dict
     pauses = [
         {"t": round(o.t, 2), "length_s": round(float(o.value), 2)}
         for o in timeline
-        if o.type is ObservationType.EVENT and o.name == "pause" and isinstance(o.value, int | float)
+        if o.type is ObservationType.EVENT and o.name == PAUSE and isinstance(o.value, int | float)
     ]
     return {"bucket_s": size, "buckets": count, "end_s": round(end, 3), "series": series, "pauses": pauses}

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The static checks CI runs before the tests: lint, formatting, types (settings in pyproject.toml).
-set -euo pipefail
+# The static checks CI runs beside the tests (settings in pyproject.toml): lint and formatting.
+# Every check runs; the exit status is non-zero if any failed.
 cd "$(dirname "$0")/.."
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
+failed=0
+.venv/bin/ruff check . || failed=1
+.venv/bin/ruff format --check . || failed=1
+exit "$failed"

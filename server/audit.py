@@ -16,7 +16,8 @@ from rooms.model import Role
 from server.auth import Principal
 from server.keys import AUDIT
 from server.rate_limits import token_key
-from server.requests import ADMIN_COOKIE, authorize, bearer_or_query_token
+from server.requests import authorize, bearer_or_query_token
+from server.sessions import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -26,7 +27,7 @@ async def audit(
     request: web.Request, principal: Principal, action: str, room_id: str | None, detail: dict[str, Any] | None = None
 ) -> None:
     """Append who did `action` on `room_id`. A failure to write is logged, never turned into a failed request."""
-    credential = bearer_or_query_token(request) or request.cookies.get(ADMIN_COOKIE)
+    credential = bearer_or_query_token(request) or request.cookies.get(SESSION_COOKIE)
     entry = AuditEntry(
         action=action,
         role=principal.role.value + ("-read-only" if principal.read_only else ""),

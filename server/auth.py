@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import time
 from dataclasses import dataclass
 
@@ -65,30 +64,6 @@ class TokenIssuer:
             claims["lv"] = links_version
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
 
-    # Admin sessions for the admin pages: a short-lived cookie instead of the admin token in a URL. Not a JWT
-    # (admin power never comes from one): an expiry and a nonce, MACed with the admin token itself, so changing
-    # the admin token ends every session.
-    def issue_admin_session(self, ttl_s: int, now: float | None = None) -> str:
-        expires = int((now if now is not None else time.time()) + ttl_s)
-        body = f"{expires}.{secrets.token_urlsafe(16)}"
-        return f"{body}.{self._admin_mac('admin-session:' + body)}"
-
-    def admin_session_valid(self, session: str, now: float | None = None) -> bool:
-        expires, _, rest = session.partition(".")
-        nonce, _, mac = rest.partition(".")
-        if not (expires.isdigit() and nonce and mac):
-            return False
-        if not hmac.compare_digest(mac.encode(), self._admin_mac(f"admin-session:{expires}.{nonce}").encode()):
-            return False
-        return int(expires) > (now if now is not None else time.time())
-
-    def csrf_token(self, session: str) -> str:
-        """The value state-changing requests made with the session cookie must echo in X-CSRF-Token."""
-        return self._admin_mac("csrf:" + session)[:32]
-
-    def _admin_mac(self, message: str) -> str:
-        return hmac.new(self._admin_token.encode(), message.encode(), hashlib.sha256).hexdigest()
-
     def peer_proof(self, node_id: str) -> str:
         """What a node sends beside X-Interview-Forwarded-By: only holders of the shared signing key can make it."""
         return hmac.new(self._key.encode(), b"forwarded-by:" + node_id.encode(), hashlib.sha256).hexdigest()
@@ -124,6 +99,11 @@ class TokenIssuer:
             read_only=claims.get("ro") is True,
             links_version=links_version if isinstance(links_version, int) else 1,
         )
+
+
+# The role groups, named once. The admin passes every check without being listed.
+STAFF = (Role.INTERVIEWER, Role.HR)  # see measures, reports, notes and replays; never the candidate
+ROOM_MEMBERS = (Role.CANDIDATE, *STAFF)  # everyone a room's links admit
 
 
 def require_role(principal: Principal, *allowed: Role) -> None:

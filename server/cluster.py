@@ -33,6 +33,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rooms.audit import RedisAuditLog
 from rooms.errors import Unavailable
 from rooms.keyring import Keyring, RedisWrappedKeys
+from rooms.measures import CANDIDATE_CONNECTED, NODE_LOST, SEGMENT
 from rooms.model import Observation, ObservationType, Role, RoomStatus
 from rooms.nodes import NodeInfo, NodeRegistry, Owner
 from rooms.redis_bus import RedisBus
@@ -171,7 +172,7 @@ async def record_lost(app: web.Application, room_id: str, owner: Owner) -> None:
     t = last_t if last_t is not None else now - room.started_at
     event = Observation(
         ObservationType.EVENT,
-        "node_lost",
+        NODE_LOST,
         owner.node_id,
         t,
         now,
@@ -180,7 +181,7 @@ async def record_lost(app: web.Application, room_id: str, owner: Owner) -> None:
     log.warning("cluster: node %s lost; room %s waits for the candidate to reconnect", owner.node_id, room_id)
     await store.append_observations(room_id, [event])
     # The dead node can no longer say its candidate is gone: say it for it, to dashboards on every node.
-    gone = Observation(ObservationType.STATUS, "candidate_connected", False, now - room.started_at, now)
+    gone = Observation(ObservationType.STATUS, CANDIDATE_CONNECTED, False, now - room.started_at, now)
     app[BUS].publish(room_id, [event, gone])
 
 
@@ -265,7 +266,7 @@ async def _record_segment(app: web.Application, room_id: str, previous: Owner, r
         records.append(
             Observation(
                 ObservationType.EVENT,
-                "node_lost",
+                NODE_LOST,
                 previous.node_id,
                 last_t if last_t is not None else at - room.started_at,
                 at,
@@ -273,7 +274,7 @@ async def _record_segment(app: web.Application, room_id: str, previous: Owner, r
             )
         )
     detail = {"node": nodes.node_id, "resumed": resumed, "previous": previous.node_id}
-    records.append(Observation(ObservationType.STATUS, "segment", nodes.node_id, at - room.started_at, at, detail))
+    records.append(Observation(ObservationType.STATUS, SEGMENT, nodes.node_id, at - room.started_at, at, detail))
     await store.append_observations(room_id, records)
     app[BUS].publish(room_id, records)
     log.info("cluster: room %s %s on node %s", room_id, "resumed" if resumed else "started", nodes.node_id)

@@ -1,9 +1,14 @@
-"""Every failure becomes a JSON error with a 4xx status; nothing escapes as an HTML 500 or a dead server."""
+"""Every failure becomes a JSON error with a 4xx status; nothing escapes as an HTML 500 or a dead server.
+
+The body is {"error": English text for people reading logs, "code": a stable snake_case identifier for programs}.
+Pages translate what they show; the API's messages stay English (docs/languages.md).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 
 from aiohttp import web
 
@@ -15,8 +20,21 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": message}, status=status, headers=headers)
+def error_code(status: int, exc: BaseException | None = None) -> str:
+    """A domain error's own `code`, else the HTTP status phrase: 404 "not_found", 413 "request_entity_too_large"."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str) and code:
+        return code
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        return f"http_{status}"
+
+
+def json_error(
+    status: int, message: str, headers: dict[str, str] | None = None, exc: BaseException | None = None
+) -> web.Response:
+    return web.json_response({"error": message, "code": error_code(status, exc)}, status=status, headers=headers)
 
 
 @web.middleware
@@ -24,13 +42,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except AuthError as exc:
-        return json_error(401, str(exc))
+        return json_error(401, str(exc), exc=exc)
     except ForbiddenError as exc:
-        return json_error(403, str(exc))
+        return json_error(403, str(exc), exc=exc)
     except Unavailable as exc:
-        return json_error(exc.status, str(exc), {"Retry-After": str(exc.retry_after_s)})
+        return json_error(exc.status, str(exc), {"Retry-After": str(exc.retry_after_s)}, exc=exc)
     except DomainError as exc:
-        return json_error(exc.status, str(exc))
+        return json_error(exc.status, str(exc), exc=exc)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise  # redirects and the like pass through

@@ -12,13 +12,15 @@ from typing import Any
 
 from aiortc import RTCConfiguration
 
-from analyzers.base import Marker
-from realtime.engine import AnalysisEngine
+from analyzers.base import Marker, SessionContext
+from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
 from realtime.session import InterviewSession
 from rooms.bus import EventBus
+from rooms.consent import ConsentRecord, consents
 from rooms.errors import Conflict, NotFound, Unavailable
+from rooms.measures import CANDIDATE_CONNECTED, ROOM_STATUS
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
 from rooms.outbox import EventType, WebhookOutbox
 from rooms.recorder import TimelineRecorder
@@ -30,6 +32,7 @@ from rooms.store import RoomStore
 from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
+RulesLookup = Callable[[Room], Awaitable[Sequence[Rule]]]
 
 
 class Admission:
@@ -76,6 +79,7 @@ class Interviews:
         recordings: Recordings | None = None,
         default_language: str = "en",
         integrity_signals: Sequence[str] | None = None,
+        report_rules: RulesLookup | None = None,
     ) -> None:
         self._store = store
         self._default_language = default_language  # a room created without a language (--language)
@@ -90,12 +94,17 @@ class Interviews:
         self._recordings = recordings  # the candidate's audio and video on disk (None: not recorded)
         self._scoring = scoring or load_scoring_config()  # the report's dimensions (--scoring-config)
         self._sessions: dict[str, InterviewSession] = {}
-        self._recorders: dict[str, TimelineRecorder] = {}
+        self._timelines: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[None]] = set()
+        # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
+        # None: no choice recorded.
+        self._analysis_consent: dict[str, bool | None] = {}
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
-        # Set by the templates feature: the rules of the template a room was created from.
-        self.report_rules: Callable[[Room], Awaitable[Sequence[Rule]]] | None = None
+        # The rules of the template a room was created from (server/templates_api.py), for the report's outcome.
+        self._report_rules = report_rules
+        # Called with each lifecycle event once it is stored (before its webhook is queued).
+        self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
@@ -164,21 +173,53 @@ class Interviews:
                 room.status = RoomStatus.LIVE
                 room.version += 1
                 await self._store.save_room(room)
-                self._publish_status(room, "room_status", room.status.value)
+                self._publish_status(room, ROOM_STATUS, room.status.value)
                 await self._emit(
                     EventType.INTERVIEW_STARTED, {"room_id": room.id, "started_at": room.started_at, **_links(room)}
                 )
             return answer
 
+    async def record_consent(self, room_id: str, record: ConsentRecord) -> None:
+        """Keep the candidate's choice in the room's timeline. It applies from the next connection: a session
+        already analysing keeps its choice until the candidate reconnects."""
+        async with self._locks[room_id]:
+            room = await self.get(room_id)
+            if room.status is RoomStatus.ENDED:
+                raise Conflict("the interview has ended")
+            observation = record.observation(room.started_at)
+            timeline = self._timelines.get(room_id)
+            if timeline is not None:
+                timeline.add([observation])
+            else:
+                await self._store.append_observations(room_id, [observation])
+            self._analysis_consent[room_id] = record.analysis
+            self._bus.publish(room_id, [observation])
+
+    async def analysis_choice(self, room_id: str) -> bool | None:
+        """The candidate's last recorded choice about the analysis, or None when there is none."""
+        if room_id not in self._analysis_consent:
+            records = consents(await self._store.timeline(room_id))
+            self._analysis_consent[room_id] = records[-1].analysis if records else None
+        return self._analysis_consent[room_id]
+
+    async def analysis_allowed(self, room_id: str) -> bool:
+        """Whether the candidate agreed to the analysis. No record (an API client, or a room created before
+        consents were recorded) means the join itself was the consent, as before."""
+        return await self.analysis_choice(room_id) is not False
+
     async def _open_session(self, room: Room) -> InterviewSession:
         assert room.started_at is not None
-        analyzer_sessions = await self._engine.open_sessions(room.id)
-        recorder = TimelineRecorder(self._store, room.id)
-        self._recorders[room.id] = recorder
+        analysis = await self.analysis_allowed(room.id)
+        # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
+        # it and nothing is recorded.
+        context = SessionContext(language=room.language)
+        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions((), ())
+        timeline = TimelineRecorder(self._store, room.id)
+        self._timelines[room.id] = timeline
 
         def sink(observations: list[Observation]) -> None:
             self._bus.publish(room.id, observations)
-            recorder.add(observations)
+            timeline.add(observations)
 
         pipeline = InterviewPipeline(
             room.id, room.started_at, self._engine, analyzer_sessions, sink, self._pipeline_config
@@ -187,8 +228,8 @@ class Interviews:
             room.id,
             pipeline,
             lambda: self._rtc_config(room.id),
-            on_candidate_connection=lambda up: self._publish_status(room, "candidate_connected", up),
-            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings else None,
+            on_candidate_connection=lambda up: self._publish_status(room, CANDIDATE_CONNECTED, up),
+            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings and analysis else None,
         )
         self._sessions[room.id] = session
         return session
@@ -231,9 +272,9 @@ class Interviews:
         merged = {**({"label": label} if label else {}), **(detail or {})}
         observation = Observation(ObservationType.EVENT, name, label, t, now, merged or None)
         self._bus.publish(room_id, [observation])
-        recorder = self._recorders.get(room_id)
-        if recorder is not None:
-            recorder.add([observation])
+        timeline = self._timelines.get(room_id)
+        if timeline is not None:
+            timeline.add([observation])
         else:  # the candidate is away after a restart: the script's clock runs on, so its markers are stored now
             await self._store.append_observations(room_id, [observation])
         return observation
@@ -242,22 +283,22 @@ class Interviews:
         """Observations made outside the media pipeline (the candidate's page) into a live interview's timeline:
         the dashboards get them at once, the store within a second, like the analyzers' own. At most `limit`
         per interview: more is a runaway page, not a candidate."""
-        recorder = self._recorders.get(room_id)
-        if recorder is None:
+        timeline = self._timelines.get(room_id)
+        if timeline is None:
             raise Conflict("the interview is not live on this server")
         if self._outside_counts[room_id] + len(observations) > limit:
             raise Conflict(f"this interview already holds {limit} page events")
         self._outside_counts[room_id] += len(observations)
         if observations:
             self._bus.publish(room_id, observations)
-            recorder.add(observations)
+            timeline.add(observations)
 
     def status_snapshot(self, room: Room) -> list[Observation]:
         """What a dashboard needs on (re)connecting before live observations flow."""
         session = self._sessions.get(room.id)
         return [
-            self._status(room, "room_status", room.status.value),
-            self._status(room, "candidate_connected", bool(session and session.candidate_connected)),
+            self._status(room, ROOM_STATUS, room.status.value),
+            self._status(room, CANDIDATE_CONNECTED, bool(session and session.candidate_connected)),
         ]
 
     async def end(self, room_id: str) -> Room:
@@ -271,7 +312,7 @@ class Interviews:
             room.started_at = room.started_at or room.ended_at
             room.version += 1
             await self._store.save_room(room)
-            self._publish_status(room, "room_status", room.status.value)
+            self._publish_status(room, ROOM_STATUS, room.status.value)
             await self._emit(
                 EventType.INTERVIEW_ENDED,
                 {"room_id": room.id, "started_at": room.started_at, "ended_at": room.ended_at, **_links(room)},
@@ -299,8 +340,8 @@ class Interviews:
                 integrity_signals=self._integrity_signals,
             ),
         )
-        if self.report_rules is not None:  # the template's rules set the outcome recommendation
-            report["outcome"] = evaluate_rules(await self.report_rules(room), report)
+        if self._report_rules is not None:  # the template's rules set the outcome recommendation
+            report["outcome"] = evaluate_rules(await self._report_rules(room), report)
         await self._store.save_report(room.id, report)
         log.info(
             "report for room %s ready (%d observations), %.0f ms after the end",
@@ -335,6 +376,7 @@ class Interviews:
             await self._store.delete_room(room_id)
             await self._emit(EventType.CANDIDATE_DELETED, {"room_id": room_id, "deleted_at": time.time()})
         self._locks.pop(room_id, None)
+        self._analysis_consent.pop(room_id, None)
         return removed
 
     async def _emit(self, event_type: EventType, data: dict[str, Any]) -> None:
@@ -342,6 +384,11 @@ class Interviews:
 
         An outbox failure is logged, not raised: the change already happened, and the caller must hear so.
         """
+        for listener in self.listeners:  # the workspace's board follows the interview's progress
+            try:
+                await listener(event_type, data)
+            except Exception:
+                log.exception("event listener failed on %s for %s", event_type, data.get("room_id"))
         if self._outbox is None:
             return
         try:
@@ -361,16 +408,16 @@ class Interviews:
         session = self._sessions.pop(room_id, None)
         if session is not None:
             await session.close()
-        recorder = self._recorders.pop(room_id, None)
-        if recorder is not None:
-            await recorder.close()
+        timeline = self._timelines.pop(room_id, None)
+        if timeline is not None:
+            await timeline.close()
 
     def _publish_status(self, room: Room, name: str, value: str | bool) -> None:
         observation = self._status(room, name, value)
         self._bus.publish(room.id, [observation])
-        recorder = self._recorders.get(room.id)
-        if recorder is not None:
-            recorder.add([observation])
+        timeline = self._timelines.get(room.id)
+        if timeline is not None:
+            timeline.add([observation])
 
     @staticmethod
     def _status(room: Room, name: str, value: str | bool) -> Observation:

@@ -11,7 +11,8 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from prometheus_client import Histogram
 
 from rooms.bus import Subscription
-from rooms.model import Observation, ObservationType, Role
+from rooms.model import Observation, ObservationType
+from server.auth import STAFF
 from server.keys import BUS, INTERVIEWS, METRICS
 from server.requests import authorize
 
@@ -22,7 +23,7 @@ _encode = msgspec.json.Encoder().encode
 
 @routes.get("/api/rooms/{room_id}/live")
 async def live(request: web.Request) -> web.WebSocketResponse:
-    authorize(request, Role.INTERVIEWER, Role.HR)
+    authorize(request, *STAFF)
     interviews = request.app[INTERVIEWS]
     room = await interviews.get(request.match_info["room_id"])
 

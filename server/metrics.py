@@ -17,6 +17,7 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
 from server.interviews import Interviews
+from server.keys import METRICS
 from server.node_health import NodeMonitor
 
 routes = web.RouteTableDef()
@@ -85,13 +86,13 @@ class _LiveCollector(Collector):
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
-    from server.keys import METRICS, SETTINGS  # keys imports this module for the type
-    from server.requests import authorize, bearer_or_query_token
+    from server.keys import SETTINGS  # keys imports this module for the type
+    from server.requests import authorize_admin, bearer_or_query_token
 
     # Room ids are not for strangers: the scraper's own token (--metrics-token), or the admin's.
     expected = request.app[SETTINGS].metrics_token
     given = bearer_or_query_token(request)
     if not (expected and given and hmac.compare_digest(given.encode(), expected.encode())):
-        authorize(request)  # admin only
+        authorize_admin(request)
     body = request.app[METRICS].render()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

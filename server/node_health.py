@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rooms.bus import EventBus
+from rooms.measures import ACTIVE_INTERVIEWS, LOOP_LAG_MS, NODE_CPU_PCT
 from rooms.model import Observation, ObservationType
 
 if TYPE_CHECKING:
@@ -69,9 +70,9 @@ async def publish_node_health(
         await asyncio.sleep(every_s)
         load, now = monitor.load(), time.time()
         values = {
-            "node_cpu_pct": load.cpu_pct,
-            "loop_lag_ms": load.loop_lag_ms,
-            "active_interviews": len(interviews.sessions),
+            NODE_CPU_PCT: load.cpu_pct,
+            LOOP_LAG_MS: load.loop_lag_ms,
+            ACTIVE_INTERVIEWS: len(interviews.sessions),
         }
         for room_id, session in list(interviews.sessions.items()):
             t = now - session.pipeline.origin

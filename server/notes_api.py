@@ -13,15 +13,15 @@ from typing import Any
 from aiohttp import web
 
 from rooms.errors import Conflict
+from rooms.measures import NOTE
 from rooms.model import Observation, ObservationType, Role, RoomStatus
 from rooms.review import HumanDecision, Note, annotate_report, candidate_status, media_time, parse_decision, parse_note
 from server.audit import audit
-from server.auth import Principal
+from server.auth import STAFF, Principal
 from server.keys import BUS, INTERVIEWS, STORE
 from server.requests import authorize, read_json_object
 
 routes = web.RouteTableDef()
-_READERS = (Role.INTERVIEWER, Role.HR)
 MAX_NOTES_PER_ROOM = 2000  # a note a few seconds for hours; more is a runaway client, not an interviewer
 
 
@@ -39,7 +39,7 @@ async def annotated_report(app: web.Application, room_id: str, report: dict[str,
 
 @routes.post("/api/rooms/{room_id}/notes")
 async def add_note(request: web.Request) -> web.Response:
-    principal = authorize(request, *_READERS)
+    principal = authorize(request, *STAFF)
     text, rating, author = parse_note(await read_json_object(request))
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     store = request.app[STORE]
@@ -53,13 +53,13 @@ async def add_note(request: web.Request) -> web.Response:
     if room.status is RoomStatus.LIVE:
         # Other dashboards in the room see it at once; the analysed timeline itself is not touched.
         detail = {k: v for k, v in note.to_public().items() if k in ("id", "rating", "author")}
-        request.app[BUS].publish(room.id, [Observation(ObservationType.EVENT, "note", text, note.t, now, detail)])
+        request.app[BUS].publish(room.id, [Observation(ObservationType.EVENT, NOTE, text, note.t, now, detail)])
     return web.json_response(note.to_public(), status=201)
 
 
 @routes.get("/api/rooms/{room_id}/notes")
 async def list_notes(request: web.Request) -> web.Response:
-    authorize(request, *_READERS)
+    authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     notes = await request.app[STORE].notes(room.id)
     return web.json_response({"room_id": room.id, "notes": [note.to_public() for note in notes]})
@@ -82,7 +82,7 @@ async def put_decision(request: web.Request) -> web.Response:
 
 @routes.get("/api/rooms/{room_id}/decision")
 async def get_decision(request: web.Request) -> web.Response:
-    authorize(request, *_READERS)
+    authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     decision = await request.app[STORE].get_decision(room.id)
     return web.json_response({"room_id": room.id, "decision": decision.to_public() if decision else None})
@@ -91,7 +91,7 @@ async def get_decision(request: web.Request) -> web.Response:
 @routes.get("/api/rooms/{room_id}/status")
 async def get_status(request: web.Request) -> web.Response:
     """The candidate's own status. Other roles may read it too, to see exactly what the candidate sees."""
-    authorize(request, Role.CANDIDATE, *_READERS)
+    authorize(request, Role.CANDIDATE, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     store = request.app[STORE]
     decision = await store.get_decision(room.id)

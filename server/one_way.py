@@ -12,13 +12,11 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from rooms.errors import Conflict, InvalidInput, NotFound
 from rooms.model import Room, RoomMode, RoomStatus
-from rooms.rules import Rule
 from rooms.script import Action, Phase, Script, ScriptMark, ScriptState
 from rooms.template_store import RoomScript, TemplateStore
 from rooms.templates import Template
@@ -40,11 +38,6 @@ class OneWayScripts:
         """At room creation: the room keeps its own copy of the template; a one-way room gets a fresh script."""
         state = ScriptState() if room.mode is RoomMode.ONE_WAY else None
         await self._store.save_room_script(RoomScript(room.id, template, state))
-
-    async def rules_for(self, room: Room) -> Sequence[Rule]:
-        """The report rules of the template the room was created from (its snapshot): none without one."""
-        script = await self._store.get_room_script(room.id)
-        return script.template.rules if script is not None else ()
 
     async def view(self, room_id: str) -> dict[str, Any]:
         return await self._step(room_id, None, None)

@@ -8,11 +8,14 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
+from rooms.consent import CONSENT_TEXT_VERSION
 from rooms.errors import NotFound
 from rooms.integrity import integrity_page_context
-from rooms.model import Role
+from rooms.measures import page_catalogue
+from rooms.model import Role, Room
 from server.audit import audit
-from server.auth import AuthError, ForbiddenError
+from server.auth import STAFF, AuthError, ForbiddenError
+from server.i18n import CATALOGS, N_, candidate_locale, page_context, request_catalog
 from server.keys import ICE, INTERVIEWS, SETTINGS, STORE
 from server.live_pages import candidate_call_context, interviewer_call_context
 from server.notes_api import annotated_report
@@ -21,10 +24,20 @@ from server.requests import authorize
 
 routes = web.RouteTableDef()
 PRODUCT_NAME = "Open Interview"
+# The organisation setting's default: translated like any message, while a real organisation's name is not.
+N_("Your organisation")
+# Why a link was refused (server/auth.py): English in the API, translated on the pages that show them.
+AUTH_REASONS = (N_("missing token"), N_("token expired"), N_("invalid token"), N_("token is for another room"))
 
 
 def _context(request: web.Request, **extra: Any) -> dict[str, Any]:
-    return {"product_name": PRODUCT_NAME, "static_url": "/static", **extra}
+    return {"product_name": PRODUCT_NAME, "static_url": "/static", "measures": _measures(request), **extra}
+
+
+def _measures(request: web.Request) -> dict[str, Any]:
+    """The measures catalogue in the page's language: the dashboard and replay read it from their page config."""
+    catalog = request_catalog(request)
+    return page_catalogue(lambda _key, english: catalog.gettext(english))
 
 
 def _with_token(path: str, token: str) -> str:
@@ -36,17 +49,32 @@ async def index(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("index.html", request, _context(request))
 
 
+def candidate_language(request: web.Request, room: Room) -> dict[str, Any]:
+    """The candidate's pages speak the room's language ("auto": the candidate's browser's)."""
+    settings = request.app[SETTINGS]
+    locale = candidate_locale(request, room.language, settings.default_language)
+    return page_context(request.app[CATALOGS][locale])
+
+
 @routes.get("/rooms/{room_id}/join")
 async def candidate_page(request: web.Request) -> web.Response:
     authorize(request, Role.CANDIDATE)
     settings = request.app[SETTINGS]
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     token = request.query["token"]
+    language = candidate_language(request, room)
     return aiohttp_jinja2.render_template(
         "candidate.html",
         request,
         _context(
             request,
+            **language,
+            consent_url=_with_token(f"/api/rooms/{room.id}/consent", token),
+            consent_version=CONSENT_TEXT_VERSION,
+            # A reload or a return keeps the choice already made: no new consent is asked for.
+            previous_choice=await request.app[INTERVIEWS].analysis_choice(room.id),
+            check_url=_with_token(f"/rooms/{room.id}/check", token),
+            rights_contact=settings.rights_contact,
             room=room.to_public(),
             token=token,
             offer_url=_with_token(f"/api/rooms/{room.id}/offer", token),
@@ -54,7 +82,7 @@ async def candidate_page(request: web.Request) -> web.Response:
             status_url=_with_token(f"/api/rooms/{room.id}", token),
             ice_servers=request.app[ICE].browser(room.id),
             retention_days=settings.retention_days,
-            organisation=settings.organisation,
+            organisation=language["i18n"].gettext(settings.organisation),
             # What the consent notice lists must be what this deployment does.
             recording=settings.recording,
             transcript=settings.transcript,
@@ -64,9 +92,29 @@ async def candidate_page(request: web.Request) -> web.Response:
     )
 
 
+@routes.get("/rooms/{room_id}/check")
+async def device_check_page(request: web.Request) -> web.Response:
+    """The candidate's device and network check, openable before the interview (and after it: harmless)."""
+    authorize(request, Role.CANDIDATE)
+    room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    token = request.query["token"]
+    return aiohttp_jinja2.render_template(
+        "device_check.html",
+        request,
+        _context(
+            request,
+            **candidate_language(request, room),
+            room=room.to_public(),
+            token=token,
+            ping_url=f"/api/rooms/{room.id}",
+            join_url=_with_token(f"/rooms/{room.id}/join", token),
+        ),
+    )
+
+
 @routes.get("/rooms/{room_id}/dashboard")
 async def interviewer_page(request: web.Request) -> web.Response:
-    principal = authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     token = request.query["token"]
     base = f"/api/rooms/{room.id}"
@@ -93,7 +141,7 @@ async def interviewer_page(request: web.Request) -> web.Response:
 
 @routes.get("/rooms/{room_id}/report")
 async def report_page(request: web.Request) -> web.Response:
-    principal = authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     await audit(request, principal, "report.read", room.id, {"via": "page"})
     report = await request.app[STORE].get_report(room.id)
@@ -101,7 +149,11 @@ async def report_page(request: web.Request) -> web.Response:
         report = await annotated_report(request.app, room.id, report)  # with notes and the human decision
     if report is None:
         return _error_page(
-            request, 409, "The report is not ready yet. It is written within seconds of the interview's end."
+            request,
+            409,
+            request_catalog(request).gettext(
+                "The report is not ready yet. It is written within seconds of the interview's end."
+            ),
         )
     replay_url = _with_token(f"/rooms/{room.id}/replay", request.query.get("token", ""))
     pdf_url = _with_token(f"/api/rooms/{room.id}/report.pdf", request.query.get("token", ""))
@@ -121,11 +173,13 @@ async def page_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     """On HTML pages, a bad link shows a readable page instead of a JSON error."""
     if request.path.startswith(("/api/", "/static/")):
         return await handler(request)
+    _ = request_catalog(request).gettext
     try:
         return await handler(request)
     except NotFound:
-        return _error_page(request, 404, "There is no interview at this address.")
+        return _error_page(request, 404, _("There is no interview at this address."))
     except AuthError as exc:
-        return _error_page(request, 401, f"This link is not valid ({exc}). Ask the sender for a new one.")
+        message = _("This link is not valid (%(reason)s). Ask the sender for a new one.")
+        return _error_page(request, 401, message % {"reason": _(str(exc))})
     except ForbiddenError:
-        return _error_page(request, 403, "This link does not open this page.")
+        return _error_page(request, 403, _("This link does not open this page."))

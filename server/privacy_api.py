@@ -6,14 +6,14 @@ from aiohttp import web
 
 from server.audit import audit
 from server.deletion import delete_interview
-from server.requests import authorize
+from server.requests import authorize_admin
 
 routes = web.RouteTableDef()
 
 
 @routes.delete("/api/rooms/{room_id}")
 async def delete_room(request: web.Request) -> web.Response:
-    principal = authorize(request)  # admin only: deletion is the operator's answer to a candidate's request
+    principal = authorize_admin(request)  # deletion is the operator's answer to a candidate's request
     room_id = request.match_info["room_id"]
     # Media, script copy, webhook events, store rows; the receipt is in GET /api/deletion-receipts.
     receipt = await delete_interview(request.app, room_id, "request")

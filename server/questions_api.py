@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from rooms.errors import Conflict, InvalidInput
+from rooms.measures import QUESTION_START
 from rooms.model import Role, RoomMode
 from server.auth import require_lead
 from server.keys import INTERVIEWS
@@ -46,5 +47,5 @@ async def next_question(request: web.Request) -> web.Response:
             raise InvalidInput(f"give 'index' (a template question) or 'text' (≤ {MAX_QUESTION_CHARS} characters)")
         text = text.strip()
         detail = {"text": text, "label": text}
-    observation = await interviews.mark(room.id, "question_start", detail["label"], detail=detail)
+    observation = await interviews.mark(room.id, QUESTION_START, detail["label"], detail=detail)
     return web.json_response(observation.to_record(), status=201)

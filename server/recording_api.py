@@ -6,8 +6,9 @@ from aiohttp import web
 
 from realtime.recording import RecordingState
 from rooms.errors import Conflict, NotFound
-from rooms.model import Role, RoomStatus
+from rooms.model import RoomStatus
 from server.audit import audit
+from server.auth import STAFF
 from server.keys import INTERVIEWS, RECORDINGS, VAULT
 from server.recording_vault import serve_sealed
 from server.requests import authorize
@@ -18,14 +19,16 @@ routes = web.RouteTableDef()
 @routes.get("/api/rooms/{room_id}/recording")
 async def get_recording(request: web.Request) -> web.StreamResponse:
     # A candidate never gets the recording back: it is the organisation's evaluation material.
-    principal = authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     if _first_read(request):  # a player seeking sends many ranges: one entry per playback
         await audit(request, principal, "recording.read", room.id)
     recordings = request.app[RECORDINGS]
     state = await recordings.state(room.id)
     if state is RecordingState.JOINING:
-        return web.json_response({"error": "the recording is being joined", "status": "pending"}, status=202)
+        return web.json_response(
+            {"error": "the recording is being joined", "code": "recording_pending", "status": "pending"}, status=202
+        )
     if state is RecordingState.READY:
         media = recordings.media(room.id)
         key = await request.app[VAULT].key_for(room.id)

@@ -7,20 +7,20 @@ import asyncio
 import aiohttp_jinja2
 from aiohttp import web
 
-from rooms.model import Role, Room, RoomStatus
+from rooms.model import Room, RoomStatus
 from rooms.replay import LONG_PAUSE_S, build_replay
 from server.audit import audit
+from server.auth import STAFF
 from server.keys import INTERVIEWS, STORE
 from server.pages import _context, _error_page, _with_token
 from server.requests import authorize
 
 routes = web.RouteTableDef()
-_WATCHERS = (Role.INTERVIEWER, Role.HR)  # and the admin; never the candidate, who never sees measures
 
 
 @routes.get("/rooms/{room_id}/replay")
 async def replay_page(request: web.Request) -> web.Response:
-    principal = authorize(request, *_WATCHERS)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     await audit(request, principal, "replay.read", room.id)
     if room.status is not RoomStatus.ENDED:
@@ -46,7 +46,7 @@ async def replay_page(request: web.Request) -> web.Response:
 @routes.get("/api/rooms/{room_id}/replay")
 async def replay_data(request: web.Request) -> web.Response:
     """Chart series (bucketed), flagged moments, transcript lines, question spans and notes of the interview."""
-    principal = authorize(request, *_WATCHERS)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     await audit(request, principal, "transcript.read", room.id, {"via": "replay data"})
     timeline = await request.app[STORE].timeline(room.id)

@@ -8,8 +8,9 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from rooms.errors import Conflict
-from rooms.model import Role, RoomStatus
+from rooms.model import RoomStatus
 from server.audit import audit
+from server.auth import STAFF
 from server.keys import INTERVIEWS, REPORT_PDFS, STORE
 from server.notes_api import annotated_report
 from server.pages import PRODUCT_NAME
@@ -21,14 +22,16 @@ routes = web.RouteTableDef()
 
 @routes.get("/api/rooms/{room_id}/report.pdf")
 async def report_pdf(request: web.Request) -> web.StreamResponse:
-    principal = authorize(request, Role.INTERVIEWER, Role.HR)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     await audit(request, principal, "report.export", room.id, {"format": "pdf"})
     report = await request.app[STORE].get_report(room.id)
     if report is None:
         if room.status is not RoomStatus.ENDED:
             raise Conflict("the interview has not ended yet")
-        return web.json_response({"error": "the report is being written", "status": "pending"}, status=202)
+        return web.json_response(
+            {"error": "the report is being written", "code": "report_pending", "status": "pending"}, status=202
+        )
     report = await annotated_report(request.app, room.id, report)  # with notes and the human decision, as the page
     env = aiohttp_jinja2.get_env(request.app)
     context = {

@@ -14,10 +14,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from rooms.measures import EYE_CONTACT, FACE_PRESENT, SPEAKING, SPEECH_RATE
+
 WIDTH, HEIGHT = 720, 170
 LEFT, RIGHT, TOP, BOTTOM = 46, 12, 14, 26
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-COLOURS = {"face_present": "#8c959f", "eye_contact": "#0969da", "speaking": "#1a7f37", "speech_rate": "#8250df"}
+COLOURS = {FACE_PRESENT: "#8c959f", EYE_CONTACT: "#0969da", SPEAKING: "#1a7f37", SPEECH_RATE: "#8250df"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,7 @@ def report_charts(report: Mapping[str, Any]) -> list[Chart]:
     end = max(float(timelines["end_s"]), bucket)
     questions = report.get("questions") or []
     charts = []
-    if any(v is not None for name in ("face_present", "eye_contact") for v in series[name]["values"]):
+    if any(v is not None for name in (FACE_PRESENT, EYE_CONTACT) for v in series[name]["values"]):
         charts.append(
             Chart(
                 "chart-face",
@@ -50,8 +52,8 @@ def report_charts(report: Mapping[str, Any]) -> list[Chart]:
                     end,
                     bucket,
                     [
-                        ("face_present", series["face_present"]["values"]),
-                        ("eye_contact", series["eye_contact"]["values"]),
+                        (FACE_PRESENT, series[FACE_PRESENT]["values"]),
+                        (EYE_CONTACT, series[EYE_CONTACT]["values"]),
                     ],
                     (0.0, 1.0),
                     percent=True,
@@ -59,7 +61,7 @@ def report_charts(report: Mapping[str, Any]) -> list[Chart]:
                 ),
             )
         )
-    if any(v is not None for v in series["speaking"]["values"]):
+    if any(v is not None for v in series[SPEAKING]["values"]):
         pauses = timelines.get("pauses") or []
         charts.append(
             Chart(
@@ -74,13 +76,13 @@ def report_charts(report: Mapping[str, Any]) -> list[Chart]:
                     [],
                     (0.0, 1.0),
                     percent=True,
-                    bars=("speaking", series["speaking"]["values"]),
+                    bars=(SPEAKING, series[SPEAKING]["values"]),
                     ticks=[float(p["t"]) for p in pauses],
                     questions=questions,
                 ),
             )
         )
-    rates = series["speech_rate"]["values"]
+    rates = series[SPEECH_RATE]["values"]
     if any(v is not None for v in rates):
         band = _speech_rate_band(report)
         # A multiple of 120, so the four grid steps fall on round numbers (0, 120, 240, ...).
@@ -95,7 +97,7 @@ def report_charts(report: Mapping[str, Any]) -> list[Chart]:
                     "Speech rate over time",
                     end,
                     bucket,
-                    [("speech_rate", rates)],
+                    [(SPEECH_RATE, rates)],
                     (0.0, top),
                     band=band,
                     questions=questions,
@@ -109,7 +111,7 @@ def _speech_rate_band(report: Mapping[str, Any]) -> tuple[float, float] | None:
     config = (report.get("scoring") or {}).get("config") or {}
     for dim in config.get("dimensions", []):
         for m in dim.get("measures", []):
-            if m.get("measure") == "speech_rate" and m.get("rule") == "band":
+            if m.get("measure") == SPEECH_RATE and m.get("rule") == "band":
                 return float(m["low"]), float(m["high"])
     return None
 

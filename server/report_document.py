@@ -11,6 +11,7 @@ from typing import Any
 
 import jinja2
 
+from server.i18n import install_gettext
 from server.report_charts import report_charts
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -28,6 +29,15 @@ def report_context(
         "pdf": pdf,
         "pdf_url": pdf_url,
     }
+
+
+def template_environment() -> jinja2.Environment:
+    """The pages' Jinja environment outside the app (scripts, tests): the templates with the i18n extension."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(WEB_DIR / "templates"), autoescape=jinja2.select_autoescape(["html"])
+    )
+    install_gettext(env)
+    return env
 
 
 def render_report_html(env: jinja2.Environment, context: dict[str, Any]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 from typing import Any
 
@@ -11,13 +10,11 @@ from aiohttp import web
 from realtime.sdp import offer_problem
 from rooms.errors import InvalidInput
 from rooms.model import Role, parse_language
-from server.auth import AuthError, ForbiddenError, Principal, TokenIssuer, require_role
+from server.auth import ForbiddenError, Principal, TokenIssuer, require_role
 from server.keys import TOKENS
 from server.safe_json import loads_limited
+from server.sessions import ROOM_PRINCIPAL
 
-# The admin pages' session cookie (server/admin_session.py) and the header that must echo its CSRF value.
-ADMIN_COOKIE = "interview_admin"
-CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # What a read-only report link opens: the report (page, JSON, PDF), the replay (page, data), the recording,
 # the timeline and the room's status. Never the live dashboard, the call, or anything that changes state.
@@ -34,29 +31,31 @@ def bearer_or_query_token(request: web.Request) -> str | None:
 
 
 def authorize(request: web.Request, *roles: Role) -> Principal:
-    """The caller's principal for the room in the path (if any), which must hold one of `roles`."""
+    """The caller's principal for the room in the path (if any), which must hold one of `roles` (or be the admin).
+    Admin-only endpoints say so with `authorize_admin`."""
+    if not roles:
+        raise TypeError("authorize() needs the roles allowed; admin-only endpoints call authorize_admin()")
+    return _authorize(request, *roles)
+
+
+def authorize_admin(request: web.Request) -> Principal:
+    """The caller must be the admin: the admin token (header or ?token=), or a signed-in admin."""
+    return _authorize(request)
+
+
+def _authorize(request: web.Request, *roles: Role) -> Principal:
+    granted = request.get(ROOM_PRINCIPAL)  # a signed-in person or an API key (server/room_access.py)
+    if granted is not None:
+        if not isinstance(granted, Principal):
+            raise ForbiddenError(str(granted))
+        require_role(granted, *roles)
+        return granted
     tokens: TokenIssuer = request.app[TOKENS]
-    token = bearer_or_query_token(request)
-    session = request.cookies.get(ADMIN_COOKIE)
-    if token is None and session:
-        principal = _admin_session(request, tokens, session)
-    else:
-        principal = tokens.verify(token, request.match_info.get("room_id"))
+    principal = tokens.verify(bearer_or_query_token(request), request.match_info.get("room_id"))
     if principal.read_only and not (request.method in _SAFE_METHODS and _READ_ONLY_PATHS.match(request.path)):
         raise ForbiddenError("a report link only opens the report, the replay and the recording")
     require_role(principal, *roles)
     return principal
-
-
-def _admin_session(request: web.Request, tokens: TokenIssuer, session: str) -> Principal:
-    if not tokens.admin_session_valid(session):
-        raise AuthError("the admin session expired; sign in again at /admin/sign-in")
-    # A cookie rides along on requests other sites make: state changes must prove they come from our page.
-    if request.method not in _SAFE_METHODS:
-        given = request.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(given.encode(), tokens.csrf_token(session).encode()):
-            raise ForbiddenError(f"missing or wrong {CSRF_HEADER} header")
-    return Principal(Role.ADMIN, None)
 
 
 async def read_json_object(request: web.Request) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import os
 import secrets
 import socket
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
@@ -159,6 +160,21 @@ def _language_folder(text: str) -> tuple[str, str]:
     return language.strip(), folder.strip()
 
 
+def _page_language(text: str) -> str:
+    value = str(text).strip().replace("_", "-").lower()
+    if value not in ("zh-cn", "zh", "en"):
+        raise ValueError(f"expected zh-CN or en, got {text!r}")
+    return "en" if value == "en" else "zh-CN"
+
+
+def _time_zone(text: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(str(text).strip())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"not a known time zone: {text!r}") from None
+    return str(text).strip()
+
+
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
@@ -251,7 +267,7 @@ class Settings:
     # A room created without a language takes this one; without a speech model for it, the transcript is off and
     # every other measure still works.
     language: str = setting(
-        "en", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
+        "auto", "default interview language: zh, en, auto (detected) or another code", parse=parse_language
     )
     vosk_models: tuple[tuple[str, str], ...] = setting(
         (),
@@ -299,7 +315,9 @@ class Settings:
     )
     webhook_max_attempts: int = setting(20, "webhook delivery attempts before giving up", parse=bounded(int, 1, 100))
     webhook_concurrency: int = setting(4, "webhook deliveries in flight at once", parse=bounded(int, 1, 64))
-    # Its decoder holds the GIL, so speech recognition must not share the server's process.
+    # Speech recognition (Whisper base, one core per decode) must not share the server's process. Each child holds
+    # its own copy of the model (~340 MB resident): one per core uses every core for decoding without memory to spare
+    # for more, which would only queue behind the same cores.
     asr_processes: int = setting(
         default_factory=_cpu_count, help="child processes for speech recognition", parse=bounded(int, 1, 64)
     )
@@ -308,6 +326,28 @@ class Settings:
         360, "height of the recorded video", parse=bounded(int, 64, 1080, "pixels"), metavar="PIXELS"
     )
     recording_fps: float = setting(10.0, "frame rate of the recorded video", parse=bounded(float, 1, 30), metavar="FPS")
+    # The HR workspace (docs/workspace.md): people's sign-in sessions and the candidates' invitation links.
+    session_hours: float = setting(
+        12.0, "a signed-in person's session lasts this long, in hours", parse=bounded(float, 0.1, 24 * 30)
+    )
+    invitation_days: float = setting(
+        14.0, "a candidate's invitation link expires after this many days", parse=bounded(float, 0.01, 365)
+    )
+    reset_link_hours: float = setting(
+        24.0, "an admin-issued password-reset link works once, within this many hours", parse=bounded(float, 0.1, 720)
+    )
+    # The pages' language when neither ?lang=, the lang cookie nor the browser's Accept-Language says
+    # (docs/languages.md); a candidate's pages follow the room's language first.
+    default_language: str = setting(
+        "en", "pages' language when the viewer's browser does not say: zh-CN or en", parse=_page_language
+    )
+    time_zone: str = setting(
+        "UTC", "time zone of the dates and times in reports, e.g. Asia/Shanghai", parse=_time_zone, metavar="ZONE"
+    )
+    # PIPL: candidates are told where to ask to see, correct or delete their data, beside the consent.
+    rights_contact: str = setting(
+        "", "contact for candidates' data-rights requests (e-mail, phone or address), shown with the consent"
+    )
     # Deployment (docs/deploy.md). HTTPS is usually the reverse proxy's job; these serve it directly.
     tls_cert: Path | None = setting(
         None, "serve HTTPS with this PEM certificate chain (with --tls-key)", parse=_optional_path, metavar="FILE"

@@ -134,7 +134,7 @@ async def signal(request: web.Request) -> web.WebSocketResponse:
             except (ValueError, InvalidInput):
                 message = None
             if message is None:
-                await channel.send({"type": "error", "error": "unknown or malformed message"})
+                await channel.send({"type": "error", "error": "unknown or malformed message", "code": "bad_message"})
                 continue
             await hub.relay(room.id, seat, message)
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import aiohttp_jinja2
@@ -12,19 +12,21 @@ from aiohttp import web
 
 from rooms.errors import Conflict, InvalidInput, NotFound
 from rooms.model import Role, Room, RoomMode
-from rooms.template_store import SqliteTemplateStore
+from rooms.rules import Rule
+from rooms.template_store import SqliteTemplateStore, TemplateStore
 from rooms.templates import Template
-from server.admin_session import admin_page, page_csrf
+from server.admin_pages import admin_page, page_csrf
+from server.auth import ROOM_MEMBERS
 from server.keys import INTERVIEWS, ONE_WAY, SETTINGS, TEMPLATES
 from server.one_way import OneWayScripts
-from server.requests import authorize, read_json_object
+from server.requests import authorize, authorize_admin, read_json_object
 
 routes = web.RouteTableDef()
 
 
 @routes.post("/api/templates")
 async def create_template(request: web.Request) -> web.Response:
-    authorize(request)  # admin only
+    authorize_admin(request)
     now = time.time()
     template = Template.from_json(await read_json_object(request), id=secrets.token_urlsafe(9), created_at=now)
     await request.app[TEMPLATES].create_template(template)
@@ -33,14 +35,14 @@ async def create_template(request: web.Request) -> web.Response:
 
 @routes.get("/api/templates")
 async def list_templates(request: web.Request) -> web.Response:
-    authorize(request)
+    authorize_admin(request)
     templates = await request.app[TEMPLATES].list_templates()
     return web.json_response({"templates": [t.to_json() for t in templates]})
 
 
 @routes.get("/api/templates/{template_id}")
 async def get_template(request: web.Request) -> web.Response:
-    authorize(request)
+    authorize_admin(request)
     return web.json_response((await _stored(request)).to_json())
 
 
@@ -48,7 +50,7 @@ async def get_template(request: web.Request) -> web.Response:
 async def update_template(request: web.Request) -> web.Response:
     """Replace a template. Rooms already created keep the copy they were made with. An optional `version`
     in the body must match the stored one (409 otherwise), so two editors do not overwrite each other."""
-    authorize(request)
+    authorize_admin(request)
     data = await read_json_object(request)
     stored = await _stored(request)
     if "version" in data and data["version"] != stored.version:
@@ -63,7 +65,7 @@ async def update_template(request: web.Request) -> web.Response:
 
 @routes.delete("/api/templates/{template_id}")
 async def delete_template(request: web.Request) -> web.Response:
-    authorize(request)
+    authorize_admin(request)
     if not await request.app[TEMPLATES].delete_template(request.match_info["template_id"]):
         raise NotFound("unknown template")
     return web.Response(status=204)
@@ -78,7 +80,7 @@ async def _stored(request: web.Request) -> Template:
 
 @routes.get("/admin/templates")
 async def templates_page(request: web.Request) -> web.Response:
-    admin_page(request)  # the session cookie (server/admin_session.py); never the admin token in the URL
+    admin_page(request)  # signed in, or a bearer header: never the admin token in the URL (server/admin_pages.py)
     return aiohttp_jinja2.render_template(
         "templates_admin.html",
         request,
@@ -91,7 +93,7 @@ async def templates_page(request: web.Request) -> web.Response:
 
 @routes.get("/api/rooms/{room_id}/script")
 async def get_script(request: web.Request) -> web.Response:
-    authorize(request, Role.CANDIDATE, Role.INTERVIEWER, Role.HR)
+    authorize(request, *ROOM_MEMBERS)
     return web.json_response(await request.app[ONE_WAY].view(request.match_info["room_id"]))
 
 
@@ -133,20 +135,28 @@ async def attach_template(app: web.Application, room: Room, template: Template |
         await app[ONE_WAY].attach(room, template)
 
 
-async def templates_context(app: web.Application) -> AsyncIterator[None]:
-    """Open the template store (the rooms' SQLite file) and the one-way driver; after the interviews."""
-    settings = app[SETTINGS]
-    store = SqliteTemplateStore(settings.data_dir / "interviews.sqlite3")
+async def template_store_context(app: web.Application) -> AsyncIterator[None]:
+    """Open the template store (the rooms' SQLite file); before the interviews, whose reports apply its rules."""
+    store = SqliteTemplateStore(app[SETTINGS].data_dir / "interviews.sqlite3")
     await store.open()
     app[TEMPLATES] = store
-    interviews = app[INTERVIEWS]
-    scripts = OneWayScripts(store, interviews, settings.script_time_scale)
-    interviews.report_rules = scripts.rules_for
+    yield
+    await store.close()
+
+
+async def one_way_context(app: web.Application) -> AsyncIterator[None]:
+    """Start the one-way interviews' driver; after the interviews, which its scripts drive."""
+    scripts = OneWayScripts(app[TEMPLATES], app[INTERVIEWS], app[SETTINGS].script_time_scale)
     app[ONE_WAY] = scripts
     await scripts.recover()
     yield
     await scripts.close()
-    await store.close()
+
+
+async def room_rules(store: TemplateStore, room: Room) -> Sequence[Rule]:
+    """The report rules of the template the room was created from (its snapshot): none without one."""
+    script = await store.get_room_script(room.id)
+    return script.template.rules if script is not None else ()
 
 
 async def room_template(app: web.Application, room_id: str) -> Template | None:

@@ -10,7 +10,7 @@ from aiohttp import web
 from rooms.errors import InvalidInput, NotFound
 from rooms.outbox import DeliveryStatus, EventType
 from server.keys import OUTBOX, WEBHOOK_TARGETS
-from server.requests import authorize, read_json_object
+from server.requests import authorize_admin, read_json_object
 from server.webhook_targets import TargetPolicy
 
 routes = web.RouteTableDef()
@@ -19,7 +19,7 @@ _MAX_URL = 2000
 
 @routes.post("/api/webhooks")
 async def create_webhook(request: web.Request) -> web.Response:
-    authorize(request)  # admin only
+    authorize_admin(request)
     data = await read_json_object(request)
     subscription = await request.app[OUTBOX].add_subscription(
         url=_endpoint_url(data.get("url"), request.app[WEBHOOK_TARGETS]),
@@ -33,14 +33,14 @@ async def create_webhook(request: web.Request) -> web.Response:
 
 @routes.get("/api/webhooks")
 async def list_webhooks(request: web.Request) -> web.Response:
-    authorize(request)
+    authorize_admin(request)
     subscriptions = await request.app[OUTBOX].subscriptions()
     return web.json_response({"webhooks": [s.to_public() for s in subscriptions]})
 
 
 @routes.delete("/api/webhooks/{webhook_id}")
 async def delete_webhook(request: web.Request) -> web.Response:
-    authorize(request)
+    authorize_admin(request)
     if not await request.app[OUTBOX].remove_subscription(request.match_info["webhook_id"]):
         raise NotFound("unknown webhook")
     return web.Response(status=204)
@@ -48,7 +48,7 @@ async def delete_webhook(request: web.Request) -> web.Response:
 
 @routes.get("/api/webhooks/deliveries")
 async def list_deliveries(request: web.Request) -> web.Response:
-    authorize(request)
+    authorize_admin(request)
     query = request.query
     try:
         limit = int(query.get("limit", "100"))
@@ -69,7 +69,7 @@ async def list_deliveries(request: web.Request) -> web.Response:
 @routes.post("/api/webhooks/deliveries/{delivery_id}/retry")
 async def retry_delivery(request: web.Request) -> web.Response:
     """Send a failed delivery again (after the receiver is fixed); it keeps its event id."""
-    authorize(request)
+    authorize_admin(request)
     try:
         delivery_id = int(request.match_info["delivery_id"])
     except ValueError:

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
+from rooms.measures import unknown_names
 from tests.support.bot import candidate_bot, collect_observations, negotiate
 from tests.support.server_process import RunningServer, room_token
 
@@ -56,6 +57,8 @@ async def test_bot_streams_viewer_watches_reconnect_continues_report_follows(
         "video_fps",
         "lag_s",
     } <= names, sorted(names)
+    # Everything the live stream carries (measures, health, status) is in the measures catalogue.
+    assert not unknown_names(o["name"] for o in first + second)
     status = [o for o in first if o["type"] == "status"]
     assert {"room_status", "candidate_connected"} <= {o["name"] for o in status}
     face = [o for o in first if o["name"] == "face_present"]

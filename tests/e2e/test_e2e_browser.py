@@ -5,6 +5,7 @@ matches what the files contain."""
 from __future__ import annotations
 
 import asyncio
+import re
 import statistics
 import time
 
@@ -14,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.browser import chromium
-from tests.support.media_fixtures import CameraClip, SpeechClip
+from tests.support.media_fixtures import SENTENCES, CameraClip, SpeechClip
 from tests.support.server_process import RunningServer, room_token
 
 pytestmark = pytest.mark.browser
@@ -46,6 +47,8 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
         driver.get(server.base_url + room["candidate_url"])
         join = driver.find_element(By.ID, "join")
         assert "consent" in driver.page_source.lower()
+        assert not join.is_enabled()  # the analysis is a separate choice, made first
+        driver.find_element(By.ID, "analysis-yes").click()
         assert _js(driver, "window.__interview && window.__interview.state") in (None, "idle")
 
         async with aiohttp.ClientSession(server.base_url) as http:
@@ -104,3 +107,21 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
     assert measured["speech_share"] == pytest.approx(truth["speech_share"], abs=0.15)
     assert measured["speech_rate"] == pytest.approx(truth["speech_rate"], rel=0.3)
     assert report["analysis"]["frames_analyzed"] >= STREAM_S * 5
+    # The transcript (Whisper, language "auto" by default) holds the fixture's sentences.
+    transcript = report["transcript"]
+    assert transcript["status"] == "on" and transcript["detail"]["language"] == "en", transcript["detail"]
+    heard = " ".join(line["text"] for line in transcript["lines"])
+    print(f"transcript: {heard}")
+    for sentence, _ in SENTENCES:
+        assert sentence_heard(sentence, heard), (sentence, heard)
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9 ]", " ", text.lower().replace("-", " ")).split()
+
+
+def sentence_heard(sentence: str, heard: str, tolerance: float = 0.2) -> bool:
+    """Whether `heard` contains the sentence with at most `tolerance` of its words missed (espeak-ng's default
+    voice is synthetic; Whisper may split "real time" or drop an article)."""
+    words, heard_words = _words(sentence), set(_words(heard))
+    return sum(word not in heard_words for word in words) <= tolerance * len(words)

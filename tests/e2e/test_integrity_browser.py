@@ -10,7 +10,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import chromium
+from tests.support.browser import chromium, join_interview
 from tests.support.media_fixtures import CameraClip, SpeechClip
 from tests.support.server_process import RunningServer, room_token, start_server, stop_server
 
@@ -50,7 +50,7 @@ def test_hiding_the_page_during_an_answer_is_reported(
         driver.get(server.base_url + room["candidate_url"])
         consent = driver.find_element(By.ID, "consent").text
         assert "hidden or out of focus" in consent  # the consent names the signals that are on
-        driver.find_element(By.ID, "join").click()
+        join_interview(driver)
         _wait(driver, "window.__oneWay && window.__oneWay.check && window.__oneWay.check.ok", timeout=40)
         _wait(driver, "!document.getElementById('ow-start').disabled")
         driver.find_element(By.ID, "ow-start").click()

@@ -17,7 +17,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import chromium
+from tests.support.browser import chromium, join_interview
 from tests.support.media_fixtures import CameraClip, SpeechClip
 from tests.support.server_process import ADMIN_TOKEN, RunningServer, room_token
 
@@ -101,7 +101,7 @@ async def test_two_chromium_pages_hold_a_live_two_way_interview(
             async with http.ws_connect(f"/api/rooms/{room_id}/live?token={lead}") as ws:
                 listener = asyncio.create_task(listen(ws))
                 await asyncio.to_thread(candidate.get, server.base_url + room["candidate_url"])
-                await asyncio.to_thread(candidate.find_element(By.ID, "join").click)
+                await asyncio.to_thread(join_interview, candidate)
                 await asyncio.to_thread(
                     WebDriverWait(candidate, 30).until,
                     lambda d: _js(d, "window.__interview && window.__interview.state") == "connected",
@@ -176,7 +176,7 @@ async def test_two_chromium_pages_hold_a_live_two_way_interview(
                 # takes the candidate's seat and the lead's page calls it).
                 await asyncio.to_thread(candidate.refresh)
                 rejoin_started = time.monotonic()
-                await asyncio.to_thread(candidate.find_element(By.ID, "join").click)
+                await asyncio.to_thread(join_interview, candidate)
                 await asyncio.to_thread(
                     WebDriverWait(candidate, 40).until,
                     lambda d: _js(d, "window.__call && window.__call.state") == "connected",

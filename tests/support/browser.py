@@ -10,9 +10,16 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def join_interview(driver: webdriver.Chrome, analysis: bool = True) -> None:
+    """The candidate's two choices: the analysis (a separate consent), then joining the call."""
+    driver.find_element(By.ID, "analysis-yes" if analysis else "analysis-no").click()
+    driver.find_element(By.ID, "join").click()
 
 
 @contextmanager

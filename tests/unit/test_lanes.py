@@ -13,7 +13,7 @@ import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from analyzers.base import AudioChunk, Marker
+from analyzers.base import AudioChunk, Marker, SessionContext
 from realtime.engine import AnalysisEngine
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from rooms.model import Observation, ObservationType
@@ -54,7 +54,7 @@ class LiveVoice:
     def close(self) -> list[Observation]:  # both the analyzer's close and its session's flush
         return []
 
-    def open(self, session_id: str) -> LiveVoice:
+    def open(self, session_id: str, context: SessionContext | None = None) -> LiveVoice:
         return self
 
     def process(self, chunk: AudioChunk) -> list[Observation]:

@@ -21,7 +21,13 @@ from analyzers.expression_classifier import EXPRESSION_LABELS
 from rooms.model import Observation, ObservationType, Room, RoomStatus
 from rooms.report import build_report
 from rooms.scoring import DEFAULT_CONFIG_PATH, load_scoring_config, parse_scoring_config
-from server.report_document import WEB_DIR, pdf_static_url, render_report_html, render_report_pdf, report_context
+from server.report_document import (
+    pdf_static_url,
+    render_report_html,
+    render_report_pdf,
+    report_context,
+    template_environment,
+)
 from tests.support.pdf import pdf_text as _pdf_text
 from tests.support.report_timelines import STARTED_AT, UTTERANCES, interview_room, interview_timeline
 
@@ -36,9 +42,7 @@ def _report(**kwargs: Any) -> dict[str, Any]:
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(WEB_DIR / "templates"), autoescape=jinja2.select_autoescape(["html"])
-    )
+    return template_environment()
 
 
 def _html(report: dict[str, Any], *, pdf: bool) -> str:

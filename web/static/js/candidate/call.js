@@ -1,11 +1,12 @@
 // The candidate's side of the live two-way call: the same camera and microphone that stream to the analysis
 // server also go straight to the lead interviewer's browser, and the interviewer's come back here.
 
+import { gettext } from "../lib/i18n.js";
 import { PeerCall } from "../lib/call.js";
 
 const CALL_TEXT = {
-  waiting: "Waiting for the interviewer to join…",
-  connecting: "Connecting you with the interviewer…",
+  waiting: gettext("Waiting for the interviewer to join…"),
+  connecting: gettext("Connecting you with the interviewer…"),
   connected: "",
   ended: "",
 };

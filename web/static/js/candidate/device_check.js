@@ -1,6 +1,7 @@
 // The one-way interview's device check: the camera shows a picture, the microphone hears something, and the
 // server answers. Nobody is there to say "I can't hear you", so the page checks before the first question.
 
+import { gettext } from "../lib/i18n.js";
 import { requestJson } from "../lib/http.js";
 
 const CAMERA_WAIT_MS = 6000;
@@ -14,21 +15,23 @@ function result(ok, text) {
 
 export async function checkCamera(stream, video) {
   const track = stream.getVideoTracks()[0];
-  if (!track || track.readyState !== "live") return result(false, "No camera picture. Check that the camera is on.");
+  if (!track || track.readyState !== "live") return result(false, gettext("No camera picture. Check that the camera is on."));
   const start = Date.now();
   while (Date.now() - start < CAMERA_WAIT_MS) {
-    if (video.videoWidth > 0) return result(true, `Working (${video.videoWidth}×${video.videoHeight})`);
+    if (video.videoWidth > 0) {
+      return result(true, gettext("Working (%(size)s)", { size: `${video.videoWidth}×${video.videoHeight}` }));
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return result(false, "The camera shows no picture. Close other apps using it, then check again.");
+  return result(false, gettext("The camera shows no picture. Close other apps using it, then check again."));
 }
 
 // Resolves once the level was high enough a few times, or after MIC_WAIT_MS. onLevel gets 0-1 for a meter.
 export async function checkMicrophone(stream, onLevel = () => {}) {
   const track = stream.getAudioTracks()[0];
-  if (!track || track.readyState !== "live") return result(false, "No microphone. Connect one, then check again.");
+  if (!track || track.readyState !== "live") return result(false, gettext("No microphone. Connect one, then check again."));
   const AudioContextClass = window.AudioContext || window.webkitAudioContext;
-  if (!AudioContextClass) return result(true, "Connected (this browser cannot show its level)");
+  if (!AudioContextClass) return result(true, gettext("Connected (this browser cannot show its level)"));
   const context = new AudioContextClass();
   try {
     if (context.state === "suspended") await context.resume().catch(() => {});
@@ -48,11 +51,11 @@ export async function checkMicrophone(stream, onLevel = () => {}) {
       const rms = Math.sqrt(sum / samples.length);
       peak = Math.max(peak, rms);
       onLevel(Math.min(1, rms * 5));
-      if (rms >= MIC_LEVEL_OK && ++loud >= MIC_FRAMES_OK) return result(true, "Working — we can hear you");
+      if (rms >= MIC_LEVEL_OK && ++loud >= MIC_FRAMES_OK) return result(true, gettext("Working — we can hear you"));
     }
     return result(false, peak > 0
-      ? "Very quiet. Speak up or move closer to the microphone, then check again."
-      : "We hear nothing. Check that the microphone is not muted, then check again.");
+      ? gettext("Very quiet. Speak up or move closer to the microphone, then check again.")
+      : gettext("We hear nothing. Check that the microphone is not muted, then check again."));
   } finally {
     context.close().catch(() => {});
   }
@@ -61,7 +64,7 @@ export async function checkMicrophone(stream, onLevel = () => {}) {
 // The server answers, and this browser can make a real-time connection at all.
 export async function checkNetwork(url, token) {
   if (typeof window.RTCPeerConnection !== "function") {
-    return result(false, "This browser cannot send live video. Use a recent Chrome, Safari, Edge or Firefox.");
+    return result(false, gettext("This browser cannot send live video. Use a recent Chrome, Safari, Edge or Firefox."));
   }
   const times = [];
   for (let i = 0; i < 3; i++) {
@@ -69,12 +72,16 @@ export async function checkNetwork(url, token) {
     const response = await requestJson(url, { token, timeoutMs: 8000 });
     if (!response.ok) {
       return result(false, response.networkError
-        ? "The server cannot be reached. Check your internet connection, then check again."
-        : `The server refused the check (${response.error}).`);
+        ? gettext("The server cannot be reached. Check your internet connection, then check again.")
+        : gettext("The server refused the check (%(error)s).", { error: response.error }));
     }
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
   const ms = Math.round(times[1]);
-  return result(true, ms > 800 ? `Slow (${ms} ms) — a wired or stronger connection would help` : `Good (${ms} ms)`);
+  const ok = { ms, ...result(true, "") };
+  ok.text = ms > 800
+    ? gettext("Slow (%(ms)s ms) — a wired or stronger connection would help", { ms })
+    : gettext("Good (%(ms)s ms)", { ms });
+  return ok;
 }

@@ -2,6 +2,7 @@
 // The server owns the script and its clock: this page shows the step and deadlines it is given, asks for the
 // candidate's actions, and follows the server when a countdown runs out. A reload resumes at the current step.
 
+import { gettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 import { requestJson } from "../lib/http.js";
 import { checkCamera, checkMicrophone, checkNetwork } from "./device_check.js";
@@ -11,11 +12,12 @@ const TICK_MS = 200;
 const CONNECT_WAIT_MS = 30000;
 
 const PHASE_TEXT = {
-  practice_think: "Practice question (not scored) — time to think",
-  practice_answer: "Practice question (not scored) — answer now",
-  think: "Time to think",
-  answer: "Answer now — you are being recorded",
-  review: "Your answer is saved",
+  practice_think: gettext("Practice question (not scored) — time to think"),
+  practice_answer: gettext("Practice question (not scored) — answer now"),
+  think: gettext("Time to think"),
+  answer: gettext("Answer now — you are being recorded"),
+  answer_unrecorded: gettext("Answer now"), // the candidate declined the analysis: nothing is recorded
+  review: gettext("Your answer is saved"),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -100,7 +102,7 @@ export class OneWayInterview {
     this.startSession = startSession;
     this.el.root.hidden = false;
     const hint = document.querySelector(".session__hint");
-    if (hint) hint.textContent = "Keep this page open until the last question is done.";
+    if (hint) hint.textContent = gettext("Keep this page open until the last question is done.");
     let view = null;
     for (let attempt = 0; !view; attempt++) {
       view = await this._refresh();
@@ -150,7 +152,7 @@ export class OneWayInterview {
 
   _showCheck(item, outcome) {
     item.dataset.state = outcome === null ? "pending" : outcome.ok ? "ok" : "bad";
-    item.querySelector(".ow-check__result").textContent = outcome === null ? "checking…" : outcome.text;
+    item.querySelector(".ow-check__result").textContent = outcome === null ? gettext("checking…") : outcome.text;
     return outcome;
   }
 
@@ -159,7 +161,7 @@ export class OneWayInterview {
     this.busy = true;
     this.el.start.disabled = true;
     this.el.practice.disabled = true;
-    this._note("Connecting your camera and microphone to the interview…");
+    this._note(gettext("Connecting your camera and microphone to the interview…"));
     this._connect();
     const began = Date.now();
     while (this.connectionState() !== "connected" && Date.now() - began < CONNECT_WAIT_MS) {
@@ -167,7 +169,7 @@ export class OneWayInterview {
     }
     this.busy = false;
     if (this.connectionState() !== "connected") {
-      this._note("The connection is not up yet; the interview starts once it is. Try again in a moment.");
+      this._note(gettext("The connection is not up yet; the interview starts once it is. Try again in a moment."));
       this._render();
       return;
     }
@@ -196,11 +198,11 @@ export class OneWayInterview {
     } else if (result.status === 409) {
       // The step moved on (a countdown ran out first) or the connection is not up yet: show what is current.
       this._note(action === "start"
-        ? "Waiting for your camera and microphone to reach the server…"
-        : "Time ran out for that step; this is where your interview is now.");
+        ? gettext("Waiting for your camera and microphone to reach the server…")
+        : gettext("Time ran out for that step; this is where your interview is now."));
       await this._refresh();
     } else {
-      this._note(`That did not work (${result.error || "network error"}). Try again.`);
+      this._note(gettext("That did not work (%(error)s). Try again.", { error: result.error || gettext("network error") }));
     }
     this._render();
     return result.status;
@@ -279,16 +281,20 @@ export class OneWayInterview {
       return;
     }
     el.progress.textContent = view.practice
-      ? "Practice question"
-      : `Question ${view.index + 1} of ${view.count}`;
-    el.phase.textContent = PHASE_TEXT[view.phase] || "";
+      ? gettext("Practice question")
+      : gettext("Question %(number)s of %(count)s", { number: view.index + 1, count: view.count });
+    const unrecorded = view.phase === "answer" && document.body.dataset.analysis === "off";
+    el.phase.textContent = PHASE_TEXT[unrecorded ? "answer_unrecorded" : view.phase] || "";
     const question = view.question || {};
     el.question.textContent = question.text || "";
     this._showMedia(question);
     const takes = view.takes_allowed || 1;
-    el.take.textContent = !view.practice && takes > 1 ? `Take ${view.take} of ${takes}` : "";
+    el.take.textContent = !view.practice && takes > 1
+      ? gettext("Take %(take)s of %(takes)s", { take: view.take, takes })
+      : "";
     if (view.phase === "review") {
-      el.take.textContent = `You may record this answer again (take ${view.take + 1} of ${takes}) or keep it.`;
+      el.take.textContent = gettext("You may record this answer again (take %(take)s of %(takes)s) or keep it.",
+        { take: view.take + 1, takes });
     }
     el.answer.hidden = !actions.has("answer");
     el.finish.hidden = !actions.has("finish");

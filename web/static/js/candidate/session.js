@@ -1,6 +1,7 @@
 // The candidate's connection to the server: one RTCPeerConnection at a time, replaced with backoff when it fails,
 // always sending the same MediaStream, until the interview ends.
 
+import { gettext } from "../lib/i18n.js";
 import { backoffMs, parseRetryAfter } from "../lib/backoff.js";
 import { requestJson } from "../lib/http.js";
 import { negotiate } from "../lib/rtc.js";
@@ -120,7 +121,7 @@ export class CandidateSession {
       this._retry(result.error, parseRetryAfter(result.retryAfter));
     } else {
       // 4xx: a bad or expired link, for instance. Retrying cannot help; say what the server said.
-      this._fail(result.error || `The server refused the connection (${result.status}).`);
+      this._fail(result.error || gettext("The server refused the connection (%(status)s).", { status: result.status }));
     }
   }
 
@@ -184,8 +185,9 @@ export class CandidateSession {
     this.close();
     this._setState("error", {
       reason: "media",
-      message: `Your ${track.kind === "audio" ? "microphone" : "camera"} stopped (another app may have taken it). ` +
-        "Press “Try again” to reconnect.",
+      message: track.kind === "audio"
+        ? gettext("Your microphone stopped (another app may have taken it). Press “Try again” to reconnect.")
+        : gettext("Your camera stopped (another app may have taken it). Press “Try again” to reconnect."),
     });
   }
 

@@ -1,6 +1,7 @@
 // Everything the dashboard knows, folded from the stream of observations. Rendering reads it on a timer,
 // so a burst of messages costs one redraw, not one per message.
 
+import { chartNames } from "../lib/measures.js";
 import { Timeline } from "./timeline.js";
 
 const LATENCY_WINDOW = 50;
@@ -31,9 +32,9 @@ export class DashboardState {
     this.candidateConnected = null;
     this.dirty = true;
     this.timelines = {
-      face: new Timeline(["face_present", "eye_contact"]),
-      expression: new Timeline(["smile", "brow_furrow", "mouth_open"]),
-      voice: new Timeline(["speaking", "speech_rate"]),
+      face: new Timeline(chartNames("presence")),
+      expression: new Timeline(chartNames("expression")),
+      voice: new Timeline(chartNames("voice")),
     };
     // What tests read: a small plain object, cheap to serialise from a WebDriver.
     this.exposed = { received: 0, last: this.last };

@@ -2,6 +2,7 @@
 // cursor (a line that follows the video), shades the flagged moments, and seeks where it is clicked.
 
 import { formatClock } from "../lib/format.js";
+import { chartNames, measureLabel } from "../lib/measures.js";
 
 const HEIGHT = 120;
 const COLORS = {
@@ -53,14 +54,17 @@ const percent = (u, splits) => splits.map((v) => `${Math.round(v * 100)}%`);
 // Which series each chart draws, and how. `names` index the server's series columns.
 const SPECS = {
   face: {
-    names: ["face_present", "eye_contact"],
+    names: chartNames("presence"),
     always: true,
     scales: { y: { range: [0, 1.05] } },
     axes: [yAxis({ splits: () => [0, 0.5, 1], values: percent }), spacerAxis],
-    series: [line("Face in view", COLORS.green, { fill: "rgba(26,127,55,0.08)" }), line("Eye contact", COLORS.blue)],
+    series: [
+      line(measureLabel("face_present"), COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
+      line(measureLabel("eye_contact"), COLORS.blue),
+    ],
   },
   voice: {
-    names: ["speaking", "speech_rate"],
+    names: chartNames("voice"),
     always: true,
     scales: {
       y: { range: [0, 1.05] },
@@ -68,25 +72,32 @@ const SPECS = {
     },
     axes: [yAxis({ splits: () => [0, 1], values: (u, s) => s.map((v) => (v ? "talk" : "quiet")) }), rightAxis("rate")],
     series: [
-      line("Speaking", COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
-      line("Speech rate (syll/min)", COLORS.blue, { scale: "rate" }),
+      line(measureLabel("speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
+      line(`${measureLabel("speech_rate")} (syll/min)`, COLORS.blue, { scale: "rate" }),
     ],
   },
   sound: {
-    names: ["loudness_db", "pitch_hz"],
+    names: chartNames("sound"),
     scales: {
       // Fixed, so charts of different interviews compare; digital silence (-120 dBFS) sits below the floor.
       y: { range: [-80, 0] },
       hz: { range: (u, min, max) => [0, Math.max(300, Math.ceil(((max || 0) * 1.1) / 50) * 50)] },
     },
     axes: [yAxis(), rightAxis("hz")],
-    series: [line("Loudness (dBFS)", COLORS.amber), line("Pitch (Hz)", COLORS.purple, { scale: "hz" })],
+    series: [
+      line(`${measureLabel("loudness_db")} (dBFS)`, COLORS.amber),
+      line(`${measureLabel("pitch_hz")} (Hz)`, COLORS.purple, { scale: "hz" }),
+    ],
   },
   expression: {
-    names: ["smile", "brow_furrow", "mouth_open"],
+    names: chartNames("expression"),
     scales: { y: { range: [0, 1] } },
     axes: [yAxis({ splits: () => [0, 0.5, 1] }), spacerAxis],
-    series: [line("Smile", COLORS.amber), line("Brow furrow", COLORS.purple), line("Mouth open", COLORS.red)],
+    series: [
+      line(measureLabel("smile"), COLORS.amber),
+      line(measureLabel("brow_furrow"), COLORS.purple),
+      line(measureLabel("mouth_open"), COLORS.red),
+    ],
   },
 };
 

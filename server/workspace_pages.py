@@ -1,0 +1,122 @@
+"""The workspace's pages: home (positions), a position's board, a candidate, compare, My interviews, admin.
+
+Each page is a server-rendered shell that hands its script a JSON config (API URLs, the CSRF token); the
+scripts (web/static/js/workspace/) draw from the same REST API an ATS would use. Without a session, a page
+sends the browser to /login and back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from rooms.accounts import ADMINS, MANAGERS, READERS, Access
+from rooms.errors import NotFound
+from server.auth import ForbiddenError
+from server.keys import ACCOUNTS, HIRING, SETTINGS
+from server.sessions import ACCESS, CSRF
+
+routes = web.RouteTableDef()
+
+
+def _signed_in(request: web.Request) -> Access:
+    access = request.get(ACCESS)
+    if access is None or not access.is_person:
+        raise web.HTTPSeeOther(f"/login?{urlencode({'next': request.path_qs})}")
+    return access
+
+
+async def _render(request: web.Request, template: str, access: Access, **config: Any) -> web.Response:
+    organisation = await request.app[ACCOUNTS].organisation_name(request.app[SETTINGS].organisation)
+    nav = {
+        "positions": access.branches_with(*READERS) != set(),
+        "admin": access.branches_with(*ADMINS) != set(),
+    }
+    context = {
+        "product_name": "Open Interview",
+        "static_url": "/static",
+        "organisation": organisation,
+        "person_name": access.label,
+        "csrf_token": request.get(CSRF, ""),
+        "nav": nav,
+        "config": {"csrfToken": request.get(CSRF, ""), "personId": access.subject_id, **config},
+    }
+    return aiohttp_jinja2.render_template(template, request, context)
+
+
+@routes.get("/workspace")
+async def home(request: web.Request) -> web.Response:
+    access = _signed_in(request)
+    if access.branches_with(*READERS) == set():
+        raise web.HTTPSeeOther("/workspace/my-interviews")  # an interviewer's home is their interviews
+    return await _render(request, "workspace_home.html", access, canManage=access.branches_with(*MANAGERS) != set())
+
+
+@routes.get("/workspace/positions/{position_id}")
+async def position_page(request: web.Request) -> web.Response:
+    access = _signed_in(request)
+    position = await request.app[HIRING].get_position(request.match_info["position_id"])
+    if position is None:
+        raise NotFound("unknown position")
+    if not access.can(position.branch_id, *READERS):
+        raise ForbiddenError("your role in this branch does not allow this")
+    return await _render(
+        request,
+        "workspace_board.html",
+        access,
+        positionId=position.id,
+        positionTitle=position.title,
+        canManage=access.can(position.branch_id, *MANAGERS),
+    )
+
+
+@routes.get("/workspace/candidates/{candidate_id}")
+async def candidate_page(request: web.Request) -> web.Response:
+    access = _signed_in(request)
+    candidate = await request.app[HIRING].get_candidate(request.match_info["candidate_id"])
+    if candidate is None:
+        raise NotFound("unknown candidate")
+    if not access.can(candidate.branch_id, *READERS):
+        raise ForbiddenError("your role in this branch does not allow this")
+    return await _render(
+        request,
+        "workspace_candidate.html",
+        access,
+        candidateId=candidate.id,
+        positionId=candidate.position_id,
+        canManage=access.can(candidate.branch_id, *MANAGERS),
+    )
+
+
+@routes.get("/workspace/positions/{position_id}/compare")
+async def compare_page(request: web.Request) -> web.Response:
+    access = _signed_in(request)
+    position = await request.app[HIRING].get_position(request.match_info["position_id"])
+    if position is None:
+        raise NotFound("unknown position")
+    if not access.can(position.branch_id, *READERS):
+        raise ForbiddenError("your role in this branch does not allow this")
+    return await _render(
+        request,
+        "workspace_compare.html",
+        access,
+        positionId=position.id,
+        positionTitle=position.title,
+        ids=request.query.get("ids", ""),
+    )
+
+
+@routes.get("/workspace/my-interviews")
+async def my_interviews_page(request: web.Request) -> web.Response:
+    return await _render(request, "workspace_my_interviews.html", _signed_in(request))
+
+
+@routes.get("/workspace/admin")
+async def admin_page(request: web.Request) -> web.Response:
+    access = _signed_in(request)
+    if access.branches_with(*ADMINS) == set():
+        raise ForbiddenError("this page is for administrators")
+    return await _render(request, "workspace_admin.html", access, headquarters=access.is_hq_admin())
