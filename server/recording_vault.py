@@ -101,12 +101,15 @@ async def serve_sealed(request: web.Request, path: Path, key: bytes) -> web.Stre
             response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
         await response.prepare(request)
         position = start
-        while position < stop:
-            end = min(stop, position + _READ_BYTES)
-            data = await loop.run_in_executor(None, _read_plain, key, f, sealed, position, end)
-            await response.write(data)
-            position = end
-        await response.write_eof()
+        try:
+            while position < stop:
+                end = min(stop, position + _READ_BYTES)
+                data = await loop.run_in_executor(None, _read_plain, key, f, sealed, position, end)
+                await response.write(data)
+                position = end
+            await response.write_eof()
+        except ConnectionResetError:
+            pass  # the player moved on (a seek aborts the previous range request): nothing to finish
         return response
     finally:
         await loop.run_in_executor(None, f.close)
