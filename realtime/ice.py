@@ -12,7 +12,6 @@ import ipaddress
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer
@@ -23,17 +22,13 @@ from realtime.turn import IceServer, TurnCredentials
 @dataclass(frozen=True, slots=True)
 class IceServers:
     """Where every peer of a session (the server's aiortc, the candidate's and interviewers' browsers) gets its
-    ICE servers: the configured STUN/TURN URLs, plus TURN credentials minted for that session."""
+    ICE servers: the configured STUN URLs, plus TURN servers with credentials minted for that session."""
 
-    urls: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()  # without credentials (settings refuse a static password)
     turn: TurnCredentials | None = None
 
     def for_session(self, session: str) -> list[IceServer]:
-        servers = []
-        for url in self.urls:
-            server = _ice_server(url)
-            username = server.username or None
-            servers.append(IceServer(str(server.urls), username, str(server.credential) if username else None))
+        servers = [IceServer(url) for url in self.urls]
         if self.turn is not None:
             servers.extend(self.turn.servers(session))
         return servers
@@ -46,17 +41,6 @@ class IceServers:
 
     def browser(self, session: str) -> list[dict[str, str]]:
         return [server.to_browser() for server in self.for_session(session)]
-
-
-def _ice_server(url: str) -> RTCIceServer:
-    scheme, sep, rest = url.partition(":")
-    if not sep or scheme not in ("stun", "stuns", "turn", "turns"):
-        raise ValueError(f"not a STUN/TURN URL: {url!r}")
-    if "@" in rest:
-        credentials, host = rest.rsplit("@", 1)
-        username, _, credential = credentials.partition(":")
-        return RTCIceServer(f"{scheme}:{host}", username=unquote(username), credential=unquote(credential))
-    return RTCIceServer(url)
 
 
 def validate_host_addresses(addresses: Sequence[str]) -> tuple[str, ...]:

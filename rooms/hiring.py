@@ -26,8 +26,9 @@ class Stage(enum.StrEnum):
 
 # A human decision (rooms/review.py: advance / reject / hold) moves the candidate to its stage.
 DECISION_STAGES = {"advance": Stage.ADVANCED, "reject": Stage.REJECTED, "hold": Stage.ON_HOLD}
-# The report's events that are not flags (the script's markers and ordinary pauses).
-NOT_FLAGS = frozenset({"question_start", "question_end", "pause"})
+# The report's events that are not flags: the script's markers, ordinary pauses, and a node of the cluster
+# failing (the system's event, not the candidate's).
+NOT_FLAGS = frozenset({"question_start", "question_end", "pause", "node_lost"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from rooms.errors import InvalidInput
 from rooms.hiring import Activity, Candidate, Position, PositionFields, Round, RoundInterview, Stage
-from rooms.migrations import Migration, migrate, sql
+from rooms.migrations import Migration, add_columns, migrate, sql
 from rooms.model import RoomMode
 from rooms.sqlite_thread import SqliteThread
 
@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS interviews (
     candidate_id TEXT NOT NULL REFERENCES candidates(id),
     round INTEGER NOT NULL,
     mode TEXT NOT NULL,
-    link_hash TEXT NOT NULL,  -- the candidate link now valid (an older one is revoked)
+    link_hash TEXT NOT NULL,  -- the candidate link the workspace issued last
     created_at REAL NOT NULL,
     expires_at REAL NOT NULL,
     scheduled_at REAL,
@@ -137,12 +137,21 @@ class RoomOwner:
     candidate_id: str
     branch_id: str
     position_id: str
-    link_hash: str
+    links_not_before: int  # candidate links issued (iat) before this second are revoked
     expires_at: float
     interviewer_ids: tuple[str, ...]
 
 
-_MIGRATIONS = (Migration(1, "positions, candidates, interviews, assignments, activity", sql(_SCHEMA)),)
+_MIGRATIONS = (
+    Migration(1, "positions, candidates, interviews, assignments, activity", sql(_SCHEMA)),
+    # Candidate links issued (iat, whole seconds) before this are revoked: re-sending an invitation sets it, and
+    # links made later (the QR code, the invitation text) stay valid.
+    Migration(
+        2,
+        "candidate links revoked by issue time",
+        add_columns("interviews", ("links_not_before", "INTEGER NOT NULL DEFAULT 0")),
+    ),
+)
 
 
 def _migrate(db: sqlite3.Connection) -> None:
@@ -327,6 +336,37 @@ class SqliteHiringStore:
 
         await self._run(write)
 
+    async def forget_room(self, room_id: str) -> bool:
+        """A room was deleted (on request or by retention): its interview goes, and the candidate with their
+        contact details and activity when it was their last interview. True when the candidate went too."""
+
+        def write() -> bool:
+            with self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                row = self._db.execute("SELECT candidate_id FROM interviews WHERE room_id=?", (room_id,)).fetchone()
+                if row is None:
+                    return False
+                (candidate_id,) = row
+                self._db.execute("DELETE FROM assignments WHERE room_id=?", (room_id,))
+                self._db.execute("DELETE FROM interviews WHERE room_id=?", (room_id,))
+                latest = self._db.execute(
+                    "SELECT room_id, round FROM interviews WHERE candidate_id=? ORDER BY round DESC LIMIT 1",
+                    (candidate_id,),
+                ).fetchone()
+                if latest is None:
+                    self._db.execute("DELETE FROM activity WHERE candidate_id=?", (candidate_id,))
+                    self._db.execute("DELETE FROM candidates WHERE id=?", (candidate_id,))
+                    return True
+                # Its current interview is gone: the row shows the latest one left, without the deleted results.
+                self._db.execute(
+                    "UPDATE candidates SET room_id=?, round=?, overall=NULL, dimensions='{}', recommendation=NULL,"
+                    " flags='{}', flag_count=0, rating=NULL, ratings=0, updated_at=? WHERE id=? AND room_id=?",
+                    (latest[0], latest[1], time.time(), candidate_id, room_id),
+                )
+                return False
+
+        return await self._run(write)
+
     async def get_candidate(self, candidate_id: str) -> Candidate | None:
         rows = await self._run(self._select_candidates, "WHERE id=?", (candidate_id,))
         return rows[0] if rows else None
@@ -429,14 +469,16 @@ class SqliteHiringStore:
     async def room_owner(self, room_id: str) -> RoomOwner | None:
         def read() -> RoomOwner | None:
             row = self._db.execute(
-                "SELECT i.room_id, i.candidate_id, c.branch_id, c.position_id, i.link_hash, i.expires_at"
+                "SELECT i.room_id, i.candidate_id, c.branch_id, c.position_id, i.links_not_before, i.expires_at"
                 " FROM interviews i JOIN candidates c ON c.id = i.candidate_id WHERE i.room_id=?",
                 (room_id,),
             ).fetchone()
             if row is None:
                 return None
             people = self._db.execute("SELECT person_id FROM assignments WHERE room_id=?", (room_id,)).fetchall()
-            return RoomOwner(*row, interviewer_ids=tuple(p for (p,) in people))
+            room, candidate, branch, position, link_hash, expires_at = row
+            interviewers = tuple(p for (p,) in people)
+            return RoomOwner(room, candidate, branch, position, link_hash, expires_at, interviewers)
 
         return await self._run(read)
 
@@ -473,11 +515,12 @@ class SqliteHiringStore:
             )
         return result
 
-    async def replace_link(self, room_id: str, link_hash: str, expires_at: float) -> None:
-        """Re-send: the new link is the only valid one; the old one is revoked."""
+    async def replace_link(self, room_id: str, link_hash: str, expires_at: float, not_before: int) -> None:
+        """Re-send: links issued before `not_before` (whole seconds) are revoked; the new one has a new expiry."""
         await self._run(
             lambda: self._db.execute(
-                "UPDATE interviews SET link_hash=?, expires_at=? WHERE room_id=?", (link_hash, expires_at, room_id)
+                "UPDATE interviews SET link_hash=?, expires_at=?, links_not_before=? WHERE room_id=?",
+                (link_hash, expires_at, not_before, room_id),
             )
         )
 

@@ -95,7 +95,9 @@ def _format(measure: str, unit: str, value: float) -> str:
     return f"{value:.1f}"
 
 
-def highlights_and_suggestions(dimensions: Mapping[str, Mapping[str, Any]]) -> tuple[list[dict], list[dict]]:
+def highlights_and_suggestions(
+    dimensions: Mapping[str, Mapping[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One sentence per strong measure (highlight) and per weak one (suggestion), in the configuration's order."""
     highlights: list[dict[str, Any]] = []
     suggestions: list[dict[str, Any]] = []

@@ -23,6 +23,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from rooms.model import Observation, Room
+from rooms.redis_migrations import migrate_redis
 from rooms.review import Decision, HumanDecision, Note
 
 DEFAULT_PREFIX = "oi:"
@@ -59,6 +60,7 @@ class RedisRoomStore:
 
     async def open(self) -> None:
         await self._r.ping()
+        await migrate_redis(self._r, self._p)  # versioned, once for all nodes (rooms/redis_migrations.py)
 
     async def create_room(self, room: Room) -> None:
         async with self._r.pipeline(transaction=True) as pipe:
@@ -80,7 +82,7 @@ class RedisRoomStore:
         ids = await self._r.zrevrange(self._key("rooms"), 0, max(0, limit - 1))
         if not ids:
             return []
-        texts = await self._r.mget([self._key("room", i.decode() if isinstance(i, bytes) else i) for i in ids])
+        texts = await self._r.mget([self._key("room", i.decode() if isinstance(i, bytes) else str(i)) for i in ids])
         return [room_from_json(t) for t in texts if t is not None]
 
     async def append_observations(self, room_id: str, observations: Sequence[Observation]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from rooms.integrity import SIGNAL_NAMES, event_end, is_integrity_event
 from rooms.measures import (
@@ -19,7 +19,6 @@ from rooms.measures import (
     FACE_FOUND,
     FACE_LOST,
     FACE_PRESENT,
-    FINAL,
     LOOK_AWAY,
     LOOK_BACK,
     LOUDNESS_DB,
@@ -34,6 +33,7 @@ from rooms.measures import (
     SPEECH_RATE,
 )
 from rooms.model import Observation, ObservationType
+from rooms.transcript_lines import lines as transcript_lines
 
 # Chart series, in the order the page lists them. Each is averaged per bucket (1/0 samples such as eye_contact
 # become the share of the bucket's frames).
@@ -73,6 +73,9 @@ class TranscriptLine:
     start: float
     end: float
     text: str
+    t: float = 0.0  # the recognizer's final at this media time: what a correction names
+    corrected: bool = False  # an interviewer corrected it; `original` is what was recognized
+    original: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,9 +194,9 @@ def _flags(timeline: Sequence[Observation], duration: float) -> list[Flag]:
             # Announced once the stretch passes its threshold; look_back (same start) later gives its full length.
             start = _detail(o, "start")
             start = o.t if start is None else start
-            back = next((e for e in events[i + 1 :] if e.name == LOOK_BACK), None)
-            length = _number(back.value) if back is not None else _number(o.value)
-            end = start + length if back is not None and length is not None else None
+            look_back = next((e for e in events[i + 1 :] if e.name == LOOK_BACK), None)
+            length = _number(look_back.value) if look_back is not None else _number(o.value)
+            end = start + length if look_back is not None and length is not None else None
             flags.append(Flag(LOOK_AWAY, _r(start), _r(end), _r(length)))
         elif o.name == PAUSE:
             length = _number(o.value)
@@ -206,16 +209,18 @@ def _flags(timeline: Sequence[Observation], duration: float) -> list[Flag]:
 
 
 def _transcript(timeline: Sequence[Observation]) -> list[TranscriptLine]:
+    """Final lines with interviewers' corrections applied (rooms/transcript_lines.py)."""
     lines = []
-    for o in timeline:
-        if o.type is not ObservationType.TRANSCRIPT or o.name != FINAL or not isinstance(o.value, str):
-            continue
-        text = o.value.strip()
+    for line in transcript_lines(timeline):
+        text = str(line["text"]).strip()
         if not text:
             continue
-        start = _detail(o, "start")
-        end = _detail(o, "end")
-        lines.append(TranscriptLine(_r(o.t if start is None else start), _r(o.t if end is None else end), text))
+        t = float(line["t"])
+        start = t if line["start"] is None else float(line["start"])
+        end = t if line["end"] is None else float(line["end"])
+        corrected = bool(line.get("corrected"))
+        original = line.get("original") if corrected else None
+        lines.append(TranscriptLine(_r(start), _r(end), text, t, corrected, original))
     lines.sort(key=lambda line: line.start)
     return lines
 
@@ -249,5 +254,9 @@ def _question_label(o: Observation) -> str:
     return ""
 
 
+@overload
+def _r(value: float) -> float: ...
+@overload
+def _r(value: float | None) -> float | None: ...
 def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 3)

@@ -269,7 +269,7 @@ def score_dimensions(
     config_hash = config.config_hash
     dimensions: dict[str, dict[str, Any]] = {}
     for dim in config.dimensions:
-        entries = []
+        entries: list[dict[str, Any]] = []
         for spec in dim.measures:
             info = MEASURES[spec.measure]
             v = values.get(spec.measure)

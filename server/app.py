@@ -7,14 +7,17 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from analyzers.base import Analyzer
 from realtime.analyzer_process import ProcessAnalyzer
 from realtime.engine import AnalysisEngine
 from realtime.ice import IceServers, restricted_host_addresses
+from realtime.lanes import DEFERRED
 from realtime.pipeline import PipelineConfig
 from realtime.recording import Recordings
 from realtime.recording_segments import RecordingConfig
@@ -50,6 +53,7 @@ from server import (
     signaling,
     signin_pages,
     templates_api,
+    transcript_api,
     webhooks,
     webhooks_api,
     webhooks_page,
@@ -111,25 +115,20 @@ def default_engine(settings: Settings) -> AnalysisEngine:
     from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig
     from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig
 
-    deferred: list = []
+    analyzers: list[Analyzer[Any]] = [
+        FaceAnalyzer(
+            FaceAnalyzerConfig(emotion_inference=settings.emotion_inference, look_away_after_s=settings.look_away_s)
+        ),
+        VoiceAnalyzer(VoiceAnalyzerConfig(vad_engine=settings.vad_engine)),
+    ]
     if settings.transcript:
         # The Whisper model is joined from its two wheels once into a per-user temp folder shared by every server
         # on the machine, and hash-checked at each load (analyzers/whisper_model.py).
         config = TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models))
         # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
-        deferred.append(
-            ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", settings.asr_processes, name="transcript")
-        )
-    return AnalysisEngine(
-        video_analyzers=[
-            FaceAnalyzer(
-                FaceAnalyzerConfig(emotion_inference=settings.emotion_inference, look_away_after_s=settings.look_away_s)
-            )
-        ],
-        audio_analyzers=[VoiceAnalyzer(VoiceAnalyzerConfig(vad_engine=settings.vad_engine))],
-        deferred_audio_analyzers=deferred,
-        threads=settings.analysis_threads,
-    )
+        transcript = partial(TranscriptAnalyzer, config)
+        analyzers.append(ProcessAnalyzer(transcript, DEFERRED.name, settings.asr_processes, name="transcript"))
+    return AnalysisEngine(analyzers, threads=settings.analysis_threads)
 
 
 def admin_token(settings: Settings) -> str:
@@ -211,6 +210,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.add_routes(openapi.routes)
     app.add_routes(templates_api.routes)  # templates CRUD, admin page, one-way script
     app.add_routes(replay_pages.routes)  # replay page and the data it draws
+    app.add_routes(transcript_api.routes)  # interviewers' corrections of transcript lines
     app.add_routes(report_api.routes)  # the report as a PDF
     app.add_routes(recording_api.routes)  # GET /api/rooms/{id}/recording
     app.add_routes(consent_api.routes)  # the candidate's separate consent to the analysis
@@ -316,6 +316,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         recordings=recordings,
         integrity_signals=settings.integrity_signals,
         report_rules=partial(templates_api.room_rules, app[TEMPLATES]),
+        report_keywords=partial(templates_api.room_keywords, app[TEMPLATES]),
     )
     await interviews.recover()
     await vault.seal_leftovers()

@@ -8,6 +8,7 @@ room token whose hash the workspace keeps, so re-sending revokes the older link 
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass
@@ -342,17 +343,13 @@ async def resend(request: web.Request) -> web.Response:
     if candidate.room_id is None:
         raise Conflict("this candidate has no interview")
     hiring = request.app[HIRING]
-    owner = await hiring.room_owner(candidate.room_id)
-    assert owner is not None
-    issued_at = time.time()
-    token = request.app[TOKENS].issue(candidate.room_id, Role.CANDIDATE, now=issued_at)
-    while secret_hash(token) == owner.link_hash:
-        # Same room, role and second: the same bytes. Dated a second earlier, it differs (and expires a second
-        # sooner), so the old link really is revoked.
-        issued_at -= 1
-        token = request.app[TOKENS].issue(candidate.room_id, Role.CANDIDATE, now=issued_at)
+    # Links are revoked by their issue second (JWT iat): every link issued up to now, this second included, must
+    # stop working, so the new one is dated the next second (a wait under a second).
+    not_before = int(time.time()) + 1
+    await asyncio.sleep(max(0.0, not_before - time.time()))
+    token = request.app[TOKENS].issue(candidate.room_id, Role.CANDIDATE, now=not_before)
     expires_at = _expiry(request.app, time.time())
-    await hiring.replace_link(candidate.room_id, secret_hash(token), expires_at)
+    await hiring.replace_link(candidate.room_id, secret_hash(token), expires_at, not_before)
     await hiring.log(Activity(candidate.id, time.time(), "link_resent", access.label, {"room_id": candidate.room_id}))
     link = f"/rooms/{candidate.room_id}/join?{urlencode({'token': token})}"
     return web.json_response({"candidate_url": link, "expires_at": expires_at, "room_id": candidate.room_id})

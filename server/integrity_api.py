@@ -2,7 +2,8 @@
 
 POST /api/rooms/{id}/integrity   candidate only. The page sends what it saw with how long ago each thing started
 (its own monotonic clock); the server stamps it on the interview's media time, so a wrong clock on the phone
-cannot move an event. Signals this deployment turned off are accepted and dropped.
+cannot move an event. Signals this deployment turned off, and everything from a candidate who declined the analysis,
+are accepted and dropped.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ async def post_page_events(request: web.Request) -> web.Response:
     if room.status is not RoomStatus.LIVE or room.started_at is None:
         raise Conflict("the interview is not live")
     now = time.time()
-    observations = page_observations(events, now, room.started_at, request.app[SETTINGS].integrity_signals)
+    # A candidate who declined the analysis is not observed this way either.
+    enabled = request.app[SETTINGS].integrity_signals if await interviews.analysis_allowed(room.id) else ()
+    observations = page_observations(events, now, room.started_at, enabled)
     interviews.record_live(room.id, observations)
     return web.json_response({"recorded": len(observations)})

@@ -7,12 +7,13 @@ import logging
 import secrets
 import time
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiortc import RTCConfiguration
 
 from analyzers.base import Marker, SessionContext
+from analyzers.integrity_watch import IntegrityWatch
 from realtime.engine import AnalysisEngine, AnalyzerSessions
 from realtime.pipeline import InterviewPipeline, PipelineConfig
 from realtime.recording import Recordings
@@ -20,6 +21,7 @@ from realtime.session import InterviewSession
 from rooms.bus import EventBus
 from rooms.consent import ConsentRecord, consents
 from rooms.errors import Conflict, NotFound, Unavailable
+from rooms.integrity import ANSWER_SIMILARITY, SIGNAL_NAMES
 from rooms.measures import CANDIDATE_CONNECTED, ROOM_STATUS
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
 from rooms.outbox import EventType, WebhookOutbox
@@ -28,11 +30,14 @@ from rooms.report import build_report
 from rooms.rules import Rule
 from rooms.rules import evaluate as evaluate_rules
 from rooms.scoring import ScoringConfig, load_scoring_config
+from rooms.similarity import answers_of, similarity_events
 from rooms.store import RoomStore
 from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
+MAX_SIMILARITY_PEERS = 1000  # the latest rooms compared for answer similarity
 RulesLookup = Callable[[Room], Awaitable[Sequence[Rule]]]
+KeywordsLookup = Callable[[Room], Awaitable[Mapping[int, Sequence[str]]]]
 
 
 class Admission:
@@ -80,6 +85,7 @@ class Interviews:
         default_language: str = "en",
         integrity_signals: Sequence[str] | None = None,
         report_rules: RulesLookup | None = None,
+        report_keywords: KeywordsLookup | None = None,
     ) -> None:
         self._store = store
         self._default_language = default_language  # a room created without a language (--language)
@@ -96,15 +102,20 @@ class Interviews:
         self._sessions: dict[str, InterviewSession] = {}
         self._timelines: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._report_tasks: set[asyncio.Task[None]] = set()
+        self._report_tasks: set[asyncio.Task[dict[str, Any]]] = set()
+        self._watches: dict[str, IntegrityWatch] = {}
         # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
         # None: no choice recorded.
         self._analysis_consent: dict[str, bool | None] = {}
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
         # The rules of the template a room was created from (server/templates_api.py), for the report's outcome.
         self._report_rules = report_rules
+        # The keywords of each of its questions (assessors only), for the report's keyword coverage.
+        self._report_keywords = report_keywords
         # Called with each lifecycle event once it is stored (before its webhook is queued).
         self.listeners: list[Callable[[EventType, dict[str, Any]], Awaitable[None]]] = []
+        # Set by /metrics: told how long after the end each report was stored (seconds).
+        self.on_report_written: Callable[[float], None] | None = None
 
     @property
     def sessions(self) -> dict[str, InterviewSession]:
@@ -213,11 +224,16 @@ class Interviews:
         # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
         # it and nothing is recorded.
         context = SessionContext(language=room.language)
-        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions((), ())
+        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions()
         timeline = TimelineRecorder(self._store, room.id)
         self._timelines[room.id] = timeline
+        # Integrity checks that read the face and voice lanes' observations together (cheap: no model work).
+        enabled = self._integrity_signals if self._integrity_signals is not None else SIGNAL_NAMES
+        watch = IntegrityWatch(enabled if analysis else ())
+        self._watches[room.id] = watch
 
         def sink(observations: list[Observation]) -> None:
+            observations = observations + watch.feed(observations)
             self._bus.publish(room.id, observations)
             timeline.add(observations)
 
@@ -306,9 +322,12 @@ class Interviews:
             room = await self.get(room_id)
             if room.status is RoomStatus.ENDED:
                 return room
+            # The interview ends when asked to, not once the analysis has drained: speech recognition trails
+            # real time by a decode or two (seconds under load), and the report's duration must not grow by that.
+            ended_at = time.time()
             await self._stop_session(room_id)
             room.status = RoomStatus.ENDED
-            room.ended_at = time.time()
+            room.ended_at = ended_at
             room.started_at = room.started_at or room.ended_at
             room.version += 1
             await self._store.save_room(room)
@@ -327,34 +346,66 @@ class Interviews:
 
     async def write_report(self, room: Room) -> dict:
         timeline = await self._store.timeline(room.id)
+        keywords = await self._report_keywords(room) if self._report_keywords is not None else None
         # generated_at is the stored end, not now: the same timeline and configuration rebuild the same report.
         generated_at = room.ended_at or room.started_at or room.created_at
-        report = await asyncio.get_running_loop().run_in_executor(
-            None,
-            lambda: build_report(
+
+        def build(timeline: list[Observation]) -> dict:
+            return build_report(
                 room,
                 timeline,
                 generated_at,
                 emotion_inference=self._emotion_inference,
                 scoring=self._scoring,
                 integrity_signals=self._integrity_signals,
-            ),
-        )
+                keywords=keywords,
+            )
+
+        loop = asyncio.get_running_loop()
+        report = await loop.run_in_executor(None, build, timeline)
+        similar = await self._answer_similarity(room, report, timeline)
+        if similar:
+            # Stored in the timeline, so the report stays a function of it and rebuilds the same.
+            await self._store.append_observations(room.id, similar)
+            timeline = [*timeline, *similar]
+            report = await loop.run_in_executor(None, build, timeline)
         if self._report_rules is not None:  # the template's rules set the outcome recommendation
             report["outcome"] = evaluate_rules(await self._report_rules(room), report)
         await self._store.save_report(room.id, report)
+        after_end_s = time.time() - (room.ended_at or time.time())
         log.info(
             "report for room %s ready (%d observations), %.0f ms after the end",
             room.id,
             len(timeline),
-            (time.time() - (room.ended_at or time.time())) * 1000.0,
+            after_end_s * 1000.0,
         )
+        if self.on_report_written is not None:
+            self.on_report_written(after_end_s)
         # The link, not the content: scores go only to whoever fetches them with an authorized token.
         await self._emit(
             EventType.REPORT_READY,
             {"room_id": room.id, "generated_at": report.get("generated_at"), **_links(room, report=True)},
         )
         return report
+
+    async def _answer_similarity(self, room: Room, report: dict, timeline: list[Observation]) -> list[Observation]:
+        """Answers near-identical to another candidate's answer to the same question (rooms made from the same
+        template) or to text pasted into the page. Checked once, when the report is first written."""
+        enabled = self._integrity_signals is None or ANSWER_SIMILARITY in self._integrity_signals
+        if not enabled or any(o.name == ANSWER_SIMILARITY for o in timeline):
+            return []
+        answers = answers_of(report)
+        if not answers:
+            return []
+        others = []
+        if room.template_id is not None:
+            for other in await self._store.list_rooms(limit=MAX_SIMILARITY_PEERS):
+                if other.id == room.id or other.template_id != room.template_id:
+                    continue
+                other_report = await self._store.get_report(other.id)
+                if other_report is not None:
+                    others.append((other.id, answers_of(other_report)))
+        return similarity_events(answers, others, timeline, time.time())
 
     async def delete(self, room_id: str, purge_local: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
         """Deletion (on request or by retention): this node's copies (`purge_local`: media, script, webhook
@@ -408,7 +459,13 @@ class Interviews:
         session = self._sessions.pop(room_id, None)
         if session is not None:
             await session.close()
+        watch = self._watches.pop(room_id, None)
         timeline = self._timelines.pop(room_id, None)
+        if watch is not None and timeline is not None:
+            final = watch.close()  # a stretch still open at the end
+            if final:
+                self._bus.publish(room_id, final)
+                timeline.add(final)
         if timeline is not None:
             await timeline.close()
 

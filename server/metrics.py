@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
@@ -36,6 +37,13 @@ class NodeMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0),
             registry=self.registry,
         )
+        self.report_seconds = Histogram(
+            "interview_report_seconds",
+            "From an interview's end to its closing report being stored",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+            registry=self.registry,
+        )
+        interviews.on_report_written = self.report_seconds.observe
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -47,7 +55,7 @@ class _LiveCollector(Collector):
         self._monitor = monitor
         self._max_interviews = max_interviews
 
-    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         now = time.time()
         load = self._monitor.load()
         sessions = self._interviews.sessions

@@ -31,10 +31,10 @@ AUTH_REASONS = (N_("missing token"), N_("token expired"), N_("invalid token"), N
 
 
 def _context(request: web.Request, **extra: Any) -> dict[str, Any]:
-    return {"product_name": PRODUCT_NAME, "static_url": "/static", "measures": _measures(request), **extra}
+    return {"product_name": PRODUCT_NAME, "static_url": "/static", "measures": page_measures(request), **extra}
 
 
-def _measures(request: web.Request) -> dict[str, Any]:
+def page_measures(request: web.Request) -> dict[str, Any]:
     """The measures catalogue in the page's language: the dashboard and replay read it from their page config."""
     catalog = request_catalog(request)
     return page_catalogue(lambda _key, english: catalog.gettext(english))

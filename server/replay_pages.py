@@ -36,6 +36,7 @@ async def replay_page(request: web.Request) -> web.Response:
             # A <video src> cannot send an Authorization header: the recording URL carries the token itself.
             recording_url=_with_token(f"{base}/recording", token),
             replay_api_url=f"{base}/replay",
+            corrections_url=f"{base}/transcript/corrections",
             report_url=_with_token(f"/rooms/{room.id}/report", token),
             token=token,
             long_pause_s=LONG_PAUSE_S,

@@ -168,15 +168,15 @@ def _svg(
     if bars is not None:
         name, values = bars
         width = max(PLOT_W * bucket / end - 1.0, 0.8)
-        for i, v in enumerate(values):
-            if v is not None and v > 0:
+        for i, share in enumerate(values):
+            if share is not None and share > 0:
                 out.append(
                     _tag(
                         "rect",
                         x=x(i * bucket),
-                        y=y(v),
+                        y=y(share),
                         width=width,
-                        height=TOP + PLOT_H - y(v),
+                        height=TOP + PLOT_H - y(share),
                         fill=COLOURS[name],
                         fill_opacity=0.75,
                     )

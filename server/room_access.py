@@ -9,12 +9,12 @@ Everything else is refused. Rooms made outside the workspace (POST /api/rooms) a
 without a room (templates, webhooks, room creation) need a headquarters admin.
 
 The same middleware enforces what the workspace says about candidate links: a re-sent invitation revokes the
-older link, and an expired invitation no longer opens.
+links issued before it (by issue time, so the QR code and invitation text made later stay valid), and an expired
+invitation no longer opens.
 """
 
 from __future__ import annotations
 
-import hmac
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 import jwt
 from aiohttp import web
 
-from rooms.account_store import secret_hash
 from rooms.accounts import MANAGERS, Access, WorkspaceRole
 from rooms.hiring_store import RoomOwner
 from rooms.model import Role
@@ -77,7 +76,8 @@ def _check_candidate_link(token: str, owner: RoomOwner) -> None:
         return  # malformed: the signature check refuses it
     if claims.get("role") != Role.CANDIDATE.value:
         return
-    if not hmac.compare_digest(secret_hash(token), owner.link_hash):
+    issued = claims.get("iat")
+    if not isinstance(issued, int) or issued < owner.links_not_before:
         raise AuthError("this invitation link was replaced by a newer one")
     if owner.expires_at < time.time():
         raise AuthError("this invitation has expired")

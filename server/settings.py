@@ -149,6 +149,17 @@ def _ip_network(text: str) -> str:
         raise ValueError(f"not an IP address or network: {text!r}") from None
 
 
+def _ice_server_url(text: str) -> str:
+    url = str(text).strip()
+    scheme = url.partition(":")[0]
+    if scheme not in ("stun", "stuns", "turn", "turns"):
+        raise ValueError(f"not a STUN or TURN URL: {text!r}")
+    if "@" in url:
+        # Every candidate's page would carry it: a static TURN password is anyone's relay.
+        raise ValueError("no credentials in an ICE server URL: use --turn-url with --turn-secret-file (per-session)")
+    return url
+
+
 def _turn_url(text: str) -> str:
     return validate_turn_url(str(text).strip())
 
@@ -208,8 +219,9 @@ class Settings:
     # Empty by default: no traffic to public STUN servers.
     ice_servers: tuple[str, ...] = setting(
         (),
-        "a STUN or TURN URL handed to aiortc and the browsers, e.g. turn:user:pass@turn.example.org:3478",
+        "a STUN URL handed to aiortc and the browsers, e.g. stun:stun.example.org:3478 (TURN: --turn-url)",
         name="ice_server",
+        parse=_ice_server_url,
         repeatable=True,
         metavar="URL",
     )
@@ -447,14 +459,17 @@ class Settings:
 
     @classmethod
     def load(
-        cls, config: Path | None = None, environ: Mapping[str, str] | None = None, flags: Mapping[str, Any] = ()
+        cls,
+        config: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        flags: Mapping[str, Any] | None = None,
     ) -> Settings:
         """Defaults, then the config file, then the environment, then already-parsed flags (by field name)."""
         values: dict[str, Any] = {}
         if config is not None:
             values.update(read_config_file(config))
         values.update(_from_environment(environ or {}))
-        values.update(flags)
+        values.update(flags or {})
         return replace(cls(), **values)._with_derived_defaults(values)
 
     def _with_derived_defaults(self, given: Mapping[str, Any]) -> Settings:

@@ -18,6 +18,7 @@ from aiohttp import web
 from rooms.accounts import DUMMY_HASH, check_password_rules, hash_password, verify_password
 from rooms.errors import InvalidInput
 from server.auth_throttle import THROTTLE
+from server.i18n import request_catalog
 from server.keys import ACCOUNTS, SETTINGS
 from server.sessions import CSRF, CSRF_FIELD, SESSION_ID, clear_session_cookie, set_session_cookie
 
@@ -56,15 +57,16 @@ def _login_form(request: web.Request, next_url: str, error: str | None = None, s
 
 @routes.post("/login")
 async def login(request: web.Request) -> web.StreamResponse:
+    _ = request_catalog(request).gettext
     form = await request.post()
     next_url = safe_next(form.get("next"))
     cookie, field = request.cookies.get(LOGIN_COOKIE, ""), form.get("form_token")
     if not cookie or not isinstance(field, str) or not hmac.compare_digest(cookie.encode(), field.encode()):
-        return _login_form(request, next_url, "The form expired. Please sign in again.", 400)
+        return _login_form(request, next_url, _("The form expired. Please sign in again."), 400)
     throttle = request.app[THROTTLE]
     address = request.remote or "unknown"
     if throttle.retry_after(address) > 0:
-        return _login_form(request, next_url, "Too many failed sign-ins. Wait a minute and try again.", 429)
+        return _login_form(request, next_url, _("Too many failed sign-ins. Wait a minute and try again."), 429)
     email = str(form.get("email", "")).strip().lower()
     password = str(form.get("password", ""))
     accounts = request.app[ACCOUNTS]
@@ -74,7 +76,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     ok = await asyncio.get_running_loop().run_in_executor(None, verify_password, stored, password)
     if not (ok and found and found[1]):
         throttle.failed(address)
-        return _login_form(request, next_url, "Wrong email or password.", 401)
+        return _login_form(request, next_url, _("Wrong email or password."), 401)
     session_id, _ = await accounts.create_session(found[0], request.app[SETTINGS].session_hours * 3600)
     response = web.Response(status=303, headers={"Location": next_url})
     set_session_cookie(request, response, session_id)
@@ -108,14 +110,15 @@ def _reset_form(request: web.Request, valid: bool, error: str | None = None, sta
 @routes.post("/reset/{reset_token}")
 async def reset_password(request: web.Request) -> web.StreamResponse:
     """The link is its own proof (256 random bits, one use, short-lived): no session or CSRF token needed."""
+    _ = request_catalog(request).gettext
     form = await request.post()
     password, repeat = str(form.get("password", "")), str(form.get("repeat", ""))
     try:
         check_password_rules(password)
-        if password != repeat:
-            raise InvalidInput("the two passwords differ")
-    except InvalidInput as exc:
-        return _reset_form(request, valid=True, error=str(exc).capitalize() + ".", status=400)
+    except InvalidInput:
+        return _reset_form(request, valid=True, error=_("The password must have 10 to 200 characters."), status=400)
+    if password != repeat:
+        return _reset_form(request, valid=True, error=_("The two passwords differ."), status=400)
     hashed = await asyncio.get_running_loop().run_in_executor(None, hash_password, password)
     if not await request.app[ACCOUNTS].use_reset_link(request.match_info["reset_token"], hashed):
         return _reset_form(request, valid=False)

@@ -159,6 +159,14 @@ async def room_rules(store: TemplateStore, room: Room) -> Sequence[Rule]:
     return script.template.rules if script is not None else ()
 
 
+async def room_keywords(store: TemplateStore, room: Room) -> dict[int, tuple[str, ...]]:
+    """The keywords of each question (by index) of the room's template snapshot, for assessors: none without one."""
+    script = await store.get_room_script(room.id)
+    if script is None:
+        return {}
+    return {i: q.keywords for i, q in enumerate(script.template.questions) if q.keywords}
+
+
 async def room_template(app: web.Application, room_id: str) -> Template | None:
     """The copy of the template a room (live or one-way) was created from, or None: for "next question"."""
     script = await app[TEMPLATES].get_room_script(room_id)

@@ -1,7 +1,8 @@
 """The board follows the interviews: lifecycle events, requests on a candidate's room, and reminders.
 
 - From the interviews' lifecycle events (`Interviews.listeners`): started, ended, report ready (scores,
-  recommendation and flags copied onto the candidate's row, so the board reads one table).
+  recommendation and flags copied onto the candidate's row, so the board reads one table), deleted (on request
+  or by retention: the interview goes from the workspace, and the candidate with it after their last one).
 - From requests on a workspace room (server/room_access.py): the candidate opened the link, someone viewed the
   report (invited people only: the stage becomes "reviewed"), a rating was given, a decision was recorded.
 - A reminder loop: an `interview.reminder` webhook event one hour before each scheduled live interview.
@@ -46,7 +47,7 @@ class BoardFollower:
         now = time.time()
         if event_type is EventType.INTERVIEW_STARTED:
             candidate = await self._hiring.advance_stage(room_id, Stage.STARTED, (Stage.INVITED,))
-            kind = "consented_and_started"
+            kind = "started"
         elif event_type is EventType.INTERVIEW_ENDED:
             candidate = await self._hiring.advance_stage(room_id, Stage.COMPLETED, (Stage.INVITED, Stage.STARTED))
             kind = "ended"
@@ -57,6 +58,10 @@ class BoardFollower:
             await self._hiring.set_results(room_id, *report_summary(report))
             candidate = await self._hiring.advance_stage(room_id, Stage.COMPLETED, (Stage.INVITED, Stage.STARTED))
             kind = "report_ready"
+        elif event_type is EventType.CANDIDATE_DELETED:
+            # Deleted on request or by retention: the workspace keeps no copy of the candidate's personal data.
+            await self._hiring.forget_room(room_id)
+            return
         else:
             return
         if candidate is not None and candidate.room_id == room_id:
@@ -72,6 +77,9 @@ async def after_room_request(request: web.Request, owner: RoomOwner, response: w
     now = time.time()
     if method == "GET" and path == f"/rooms/{owner.room_id}/join":
         await hiring.log(Activity(owner.candidate_id, now, "opened_link", "candidate", {"room_id": owner.room_id}))
+    elif method == "POST" and path == f"/api/rooms/{owner.room_id}/consent":
+        detail = {"room_id": owner.room_id, "analysis": await _consented_to_analysis(request)}
+        await hiring.log(Activity(owner.candidate_id, now, "consent_recorded", "candidate", detail))
     elif method == "GET" and _REPORT_READS.match(path) and access is not None and response.status == 200:
         await hiring.advance_stage(owner.room_id, Stage.REVIEWED, (Stage.COMPLETED,))
         await hiring.log(Activity(owner.candidate_id, now, "report_viewed", actor, {"room_id": owner.room_id}))
@@ -84,6 +92,15 @@ async def after_room_request(request: web.Request, owner: RoomOwner, response: w
         await hiring.set_rating(owner.room_id, round(fmean(ratings), 2) if ratings else None, len(ratings))
         if ratings:
             await hiring.advance_stage(owner.room_id, Stage.REVIEWED, (Stage.COMPLETED,))
+
+
+async def _consented_to_analysis(request: web.Request) -> bool | None:
+    """The candidate's choice about the analysis, as the consent endpoint read it (its body is cached)."""
+    try:
+        value = (await request.json()).get("analysis")
+    except ValueError:
+        return None
+    return value if isinstance(value, bool) else None
 
 
 async def record_decision(

@@ -15,8 +15,11 @@ from aiohttp import web
 
 from rooms.accounts import ADMINS, MANAGERS, READERS, Access
 from rooms.errors import NotFound
+from rooms.scoring import load_scoring_config
 from server.auth import ForbiddenError
+from server.i18n import request_catalog
 from server.keys import ACCOUNTS, HIRING, SETTINGS
+from server.pages import page_measures
 from server.sessions import ACCESS, CSRF
 
 routes = web.RouteTableDef()
@@ -42,7 +45,13 @@ async def _render(request: web.Request, template: str, access: Access, **config:
         "person_name": access.label,
         "csrf_token": request.get(CSRF, ""),
         "nav": nav,
-        "config": {"csrfToken": request.get(CSRF, ""), "personId": access.subject_id, **config},
+        "config": {
+            "csrfToken": request.get(CSRF, ""),
+            "personId": access.subject_id,
+            # Measure and flag labels in the page's language (rooms/measures.py), for the board and compare.
+            "measures": page_measures(request),
+            **config,
+        },
     }
     return aiohttp_jinja2.render_template(template, request, context)
 
@@ -70,6 +79,7 @@ async def position_page(request: web.Request) -> web.Response:
         positionId=position.id,
         positionTitle=position.title,
         canManage=access.can(position.branch_id, *MANAGERS),
+        dimensions=_dimension_labels(request),
     )
 
 
@@ -106,7 +116,15 @@ async def compare_page(request: web.Request) -> web.Response:
         positionId=position.id,
         positionTitle=position.title,
         ids=request.query.get("ids", ""),
+        dimensions=_dimension_labels(request),
     )
+
+
+def _dimension_labels(request: web.Request) -> dict[str, str]:
+    """The report's scoring dimensions by id, labelled in the page's language (--scoring-config)."""
+    gettext = request_catalog(request).gettext
+    config = load_scoring_config(request.app[SETTINGS].scoring_config)
+    return {d.id: gettext(d.label) for d in config.dimensions}
 
 
 @routes.get("/workspace/my-interviews")

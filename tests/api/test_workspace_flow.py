@@ -199,7 +199,9 @@ async def test_resend_revokes_the_old_link_and_expired_links_do_not_open(make_cl
     old = await client.get(first["candidate_url"])
     assert old.status == 401 and "replaced" in await old.text()
     assert (await client.get(resent["candidate_url"])).status == 200
-    await client.server.app[HIRING].replace_link(first["room_id"], _hash_of(resent["candidate_url"]), time.time() - 1)
+    await client.server.app[HIRING].replace_link(
+        first["room_id"], _hash_of(resent["candidate_url"]), time.time() - 1, 0
+    )
     expired = await client.get(resent["candidate_url"])
     assert expired.status == 401 and "expired" in await expired.text()
     kinds = [
@@ -230,6 +232,13 @@ async def test_the_board_follows_the_interview_and_the_decision(make_client: Cli
     ).json()
     candidate = created["created"][0]
     room = candidate["room_id"]
+    token = candidate["candidate_url"].split("token=", 1)[1]
+    consent = await client.post(
+        f"/api/rooms/{room}/consent",
+        json={"analysis": True, "text_version": "1", "language": "en"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert consent.status == 201, await consent.text()
     # The admin token ends the (empty) interview; the report is written and the board follows.
     end = await client.post(f"/api/rooms/{room}/end", headers={"Authorization": "Bearer " + _admin_token()})
     assert end.status == 200
@@ -255,7 +264,8 @@ async def test_the_board_follows_the_interview_and_the_decision(make_client: Cli
         await client.get(f"/api/workspace/candidates/{candidate['id']}/activity", headers=hr.headers)
     ).json()
     kinds = [a["kind"] for a in activity["activity"]]
-    assert kinds[0] == "invited" and "ended" in kinds and "report_ready" in kinds and kinds[-1] == "decision"
+    assert kinds[:2] == ["invited", "consent_recorded"] and activity["activity"][1]["detail"]["analysis"] is True
+    assert "ended" in kinds and "report_ready" in kinds and kinds[-1] == "decision"
     assert activity["activity"][-1]["actor"] == "hr"
 
 
@@ -374,3 +384,33 @@ async def test_every_workspace_page_renders_for_its_roles_without_inline_script_
     assert home.status == 303 and home.headers["Location"] == "/workspace/my-interviews"
     assert (await client.get(f"/workspace/positions/{position}", headers=viewer_other.headers)).status == 403
     assert (await client.get("/workspace/admin", headers=interviewer.headers)).status == 403
+
+
+async def test_the_workspace_speaks_chinese_when_asked(make_client: ClientFactory) -> None:
+    client = await make_client()
+    admin, _, position = await _setup(client)
+    login = await client.get("/login?lang=zh-CN")
+    assert "登录" in await login.text()
+    board = await client.get(f"/workspace/positions/{position}", headers={**admin.headers, "Accept-Language": "zh-CN"})
+    html = await board.text()
+    assert "招聘流程" in html and "邀请候选人" in html
+    assert '"locale": "zh-CN"' in html or '"locale":"zh-CN"' in html  # the scripts' catalog follows
+
+
+async def test_deleting_the_interview_deletes_the_candidate_from_the_workspace(make_client: ClientFactory) -> None:
+    client = await make_client()
+    admin, _, position = await _setup(client)
+    created = await (
+        await client.post(
+            f"/api/workspace/positions/{position}/candidates",
+            json={"candidates": [{"name": "Ada", "email": "ada@example.com"}, {"name": "Grace"}]},
+            headers=admin.headers,
+        )
+    ).json()
+    ada = created["created"][0]
+    deleted = await client.delete(f"/api/rooms/{ada['room_id']}", headers={"Authorization": "Bearer " + _admin_token()})
+    assert deleted.status == 204
+    assert (await client.get(f"/api/workspace/candidates/{ada['id']}", headers=admin.headers)).status == 404
+    board = await (await client.get(f"/api/workspace/positions/{position}/board", headers=admin.headers)).json()
+    assert [c["name"] for c in board["candidates"]] == ["Grace"]
+    assert await client.server.app[HIRING].activity(ada["id"]) == []

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import chromium
+from tests.support.browser import chromium, join_interview
 from tests.support.local_ca import LocalCA, make_local_ca
 from tests.support.media_fixtures import CameraClip, SpeechClip
 from tests.support.nginx_proxy import nginx_proxy
@@ -57,6 +56,8 @@ async def test_candidate_joins_over_https_through_the_documented_nginx(
                     assert len(response.headers["X-Request-Id"]) == 32
                 async with http.get("/readyz") as response:
                     assert response.status == 200 and (await response.json())["ready"] is True
+                async with http.get("/metrics") as response:
+                    assert response.status == 404  # for Prometheus on the private network, not the public
 
                 home = tmp_path / "home"
                 ca.trust_in_nss(home)
@@ -68,9 +69,8 @@ async def test_candidate_joins_over_https_through_the_documented_nginx(
                     await asyncio.to_thread(driver.get, origin + room["candidate_url"])
                     # A trusted certificate: the page is a secure context, so the camera may be used.
                     assert driver.execute_script("return window.isSecureContext && location.protocol") == "https:"
-                    join = driver.find_element(By.ID, "join")
                     async with http.ws_connect(f"/api/rooms/{room['id']}/live?token={interviewer}") as ws:
-                        await asyncio.to_thread(join.click)
+                        await asyncio.to_thread(join_interview, driver)
                         await asyncio.to_thread(
                             WebDriverWait(driver, 30).until,
                             lambda d: d.execute_script("return window.__interview && window.__interview.state")

@@ -197,6 +197,23 @@ def test_recording_replays_and_seeks_in_chromium(server: RunningServer, recorded
             wait.until(lambda d, index=index: int(_js(d, current)) == index)
             wait.until(lambda d, index=index: (_js(d, scroll_top) > 0) == (index > 0))
 
+        # An interviewer corrects a line: the replay marks it, and the rebuilt report uses the corrected text
+        # while keeping what was recognized.
+        driver.execute_script("document.getElementById('transcript').style.maxHeight = ''")
+        edit = driver.find_elements(By.CSS_SELECTOR, "#transcript .transcript__edit")[0]
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", edit)
+        edit.click()
+        box = driver.find_element(By.CSS_SELECTOR, "#transcript .transcript__editor textarea")
+        box.clear()
+        box.send_keys("Corrected by the interviewer.")
+        driver.find_element(By.CSS_SELECTOR, "#transcript .transcript__editor button[type=submit]").click()
+        wait.until(lambda d: _js(d, "!document.querySelector('#transcript .transcript__corrected').hidden"))
+        status, report = server.request("GET", f"/api/rooms/{room_id}/report", token=room_token(report_url))
+        assert status == 200
+        first = report["transcript"]["lines"][0]
+        assert first["text"] == "Corrected by the interviewer." and first["corrected"], first
+        assert first["original"] == lines[0]["text"]
+
         # A click on a chart seeks to the time under the pointer: here three quarters of the way along.
         over = driver.find_element(By.CSS_SELECTOR, "#chart-face .u-over")
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", over)

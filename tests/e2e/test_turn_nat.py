@@ -21,7 +21,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import chromium
+from tests.support.browser import chromium, join_interview
 from tests.support.media_fixtures import CameraClip, SpeechClip
 from tests.support.netns import can_make_namespaces, exec_argv, in_namespace, namespaces, nft, veth
 from tests.support.server_process import ROOT, RunningServer, room_token, start_server, stop_server
@@ -160,9 +160,8 @@ def test_candidate_behind_nat_connects_through_turn(
                 with chromium(camera_clip.y4m, speech_clip.wav, extra_flags=flags) as driver:
                     driver.get(origin + room["candidate_url"])
                     config = json.loads(driver.find_element(By.ID, "page-config").get_attribute("textContent"))
-                    join = driver.find_element(By.ID, "join")
                     started = time.monotonic()
-                    join.click()
+                    join_interview(driver)
                     try:
                         WebDriverWait(driver, 45, poll_frequency=0.05).until(
                             lambda d: d.execute_script("return window.__interview && window.__interview.state")

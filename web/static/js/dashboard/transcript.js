@@ -53,9 +53,11 @@ export class TranscriptPanel {
 
   // "off" replaces the list with its reason; "on" names the engine. Unknown (null) changes nothing.
   _status(tr) {
-    if (tr.status === this.shownStatus) return;
-    this.shownStatus = tr.status;
     const detail = tr.detail || {};
+    // "on" comes again once the language of an "auto" interview is detected: show which one is transcribed.
+    const shown = `${tr.status}/${detail.language || ""}`;
+    if (shown === this.shownStatus) return;
+    this.shownStatus = shown;
     if (tr.status === "off") {
       this.card.hidden = false;
       this.offEl.textContent = `Transcript off — ${detail.reason || "speech recognition is not available"}`;

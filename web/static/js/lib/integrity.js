@@ -11,6 +11,7 @@ import { requestJson } from "./http.js";
 const FLUSH_MS = 2000;
 const MAX_QUEUE = 200; // a page that cannot reach the server keeps the newest reports, not an unbounded list
 const MAX_PASTE_TEXT = 2000; // the server keeps at most this much of a paste
+const BLUR_BEFORE_HIDE_MS = 1000;
 
 export class IntegrityReporter {
   /** @param {{url: string, token: string, signals: string[]}} opts */
@@ -40,6 +41,10 @@ export class IntegrityReporter {
     }
     listen(document, "visibilitychange", () => {
       if (document.visibilityState === "hidden") {
+        // Switching tabs blurs the window a moment before the page is hidden: that blur is this hiding.
+        const blurred = this.open.window_blur;
+        if (blurred !== undefined && performance.now() - blurred < BLUR_BEFORE_HIDE_MS) delete this.open.window_blur;
+        else this._end("window_blur");
         this._begin("tab_hidden");
         this._flushNow(true); // the page may never come back: say so while it still can
       } else {

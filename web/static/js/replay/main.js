@@ -78,6 +78,9 @@ async function loadData() {
     emptyEl: $("transcript-empty"),
     lines: replay.transcript || [],
     onSeek: seek,
+    // Corrections are kept beside the recognized text; the report is rebuilt with them.
+    onCorrect: (line, text) =>
+      requestJson(config.correctionsUrl, { method: "POST", body: { t: line.t, text }, token: config.token }),
   });
   flags = new MomentList($("flags"), replay.flags || [], flagDescriber, seek);
   $("flags-empty").hidden = (replay.flags || []).length > 0;

@@ -1,5 +1,7 @@
 // The transcript beside the replay: every line is a button that plays from its start; the line being spoken
-// is highlighted and kept in view, unless the reader has just scrolled the list by hand.
+// is highlighted and kept in view, unless the reader has just scrolled the list by hand. With `onCorrect`, each
+// line has a "Correct" button: the interviewer types the right text, the server keeps the recognized one and
+// marks the line corrected (server/transcript_api.py).
 
 import { formatClock } from "../lib/format.js";
 import { lastAtOrBefore } from "./search.js";
@@ -8,11 +10,14 @@ const HAND_SCROLL_PAUSE_MS = 4000; // after the reader scrolls, leave the list a
 
 export class ReplayTranscript {
   /**
-   * @param {{list: HTMLOListElement, emptyEl: HTMLElement, lines: {start: number, end: number, text: string}[],
-   *          onSeek: (t: number) => void}} options
+   * @param {{list: HTMLOListElement, emptyEl: HTMLElement,
+   *          lines: {start: number, end: number, text: string, t: number, corrected: boolean, original: ?string}[],
+   *          onSeek: (t: number) => void,
+   *          onCorrect?: (line: object, text: string) => Promise<{ok: boolean, error: ?string}>}} options
    */
-  constructor({ list, emptyEl, lines, onSeek }) {
+  constructor({ list, emptyEl, lines, onSeek, onCorrect }) {
     this.list = list;
+    this.onCorrect = onCorrect;
     this.lines = lines;
     this.starts = lines.map((line) => line.start);
     this.items = [];
@@ -29,6 +34,11 @@ export class ReplayTranscript {
     });
     list.appendChild(frag);
     list.addEventListener("click", (event) => {
+      const edit = event.target.closest("button[data-correct]");
+      if (edit) {
+        this._edit(Number(edit.dataset.correct));
+        return;
+      }
       const button = event.target.closest("button[data-index]");
       if (button) onSeek(this.lines[Number(button.dataset.index)].start);
     });
@@ -73,6 +83,73 @@ export class ReplayTranscript {
     text.textContent = line.text; // textContent: recognized text is data, never markup
     button.append(time, text);
     li.appendChild(button);
+    const mark = document.createElement("span");
+    mark.className = "transcript__corrected muted small";
+    mark.textContent = "(corrected)";
+    mark.hidden = !line.corrected;
+    if (line.corrected) mark.title = `Recognized as: ${line.original || ""}`;
+    li.appendChild(mark);
+    if (this.onCorrect) {
+      const edit = document.createElement("button");
+      edit.type = "button";
+      edit.className = "transcript__edit";
+      edit.dataset.correct = String(index);
+      edit.textContent = "Correct";
+      edit.setAttribute("aria-label", `Correct the line at ${formatClock(line.start)}`);
+      li.appendChild(edit);
+    }
     return li;
+  }
+
+  // An inline editor under the line: Save sends the correction, Cancel (or Escape) closes it.
+  _edit(index) {
+    const item = this.items[index];
+    if (item.querySelector("form")) return;
+    const line = this.lines[index];
+    const form = document.createElement("form");
+    form.className = "transcript__editor";
+    const input = document.createElement("textarea");
+    input.rows = 2;
+    input.maxLength = 2000;
+    input.value = line.text;
+    input.setAttribute("aria-label", "Corrected text");
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.textContent = "Save";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = "Cancel";
+    const status = document.createElement("span");
+    status.className = "muted small";
+    status.setAttribute("role", "status");
+    form.append(input, save, cancel, status);
+    item.appendChild(form);
+    input.focus();
+    const close = () => form.remove();
+    cancel.addEventListener("click", close);
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") close();
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = input.value.trim();
+      if (!text || text === line.text) return close();
+      save.disabled = true;
+      status.textContent = "Saving…";
+      const result = await this.onCorrect(line, text);
+      if (!result.ok) {
+        save.disabled = false;
+        status.textContent = `Not saved: ${result.error || "network error"}`;
+        return;
+      }
+      if (!line.corrected) line.original = line.text;
+      line.text = text;
+      line.corrected = true;
+      item.querySelector(".transcript__text").textContent = text;
+      const mark = item.querySelector(".transcript__corrected");
+      mark.hidden = false;
+      mark.title = `Recognized as: ${line.original || ""}`;
+      close();
+    });
   }
 }

@@ -1,17 +1,18 @@
 // Administrators: the organisation, its branches, people and their roles, reset links, API keys.
 
-import { api, config, el, say, when } from "./api.js";
+import { api, config, el, gettext, say, when } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 let branches = [];
-const branchName = (id) => (id ? (branches.find((b) => b.id === id) || { name: id }).name : "Headquarters");
+const branchName = (id) => (id ? (branches.find((b) => b.id === id) || { name: id }).name : gettext("Headquarters"));
+const ROLES = { admin: gettext("Admin"), hr: gettext("HR"), interviewer: gettext("Interviewer"), viewer: gettext("Viewer") };
 
 async function load() {
   const me = await api("GET", "/api/workspace/me");
   if (!me.ok) return;
   branches = me.data.branches;
   const options = () => [
-    ...(config.headquarters ? [el("option", { value: "" }, "Headquarters (all branches)")] : []),
+    ...(config.headquarters ? [el("option", { value: "" }, gettext("Headquarters (all branches)"))] : []),
     ...branches.map((b) => el("option", { value: b.id }, b.name)),
   ];
   $("person-branch").replaceChildren(...options());
@@ -34,8 +35,8 @@ async function loadPeople() {
         { dataset: { person: p.id } },
         el("th", { scope: "row" }, p.name),
         el("td", {}, p.email),
-        el("td", {}, p.memberships.map((m) => `${m.role} · ${branchName(m.branch_id)}`).join("; ")),
-        el("td", {}, el("button", { type: "button", class: "button", onclick: () => resetLink(p) }, "Password link")),
+        el("td", {}, p.memberships.map((m) => `${ROLES[m.role] || m.role} · ${branchName(m.branch_id)}`).join("; ")),
+        el("td", {}, el("button", { type: "button", class: "button", onclick: () => resetLink(p) }, gettext("Password link"))),
       ),
     ),
   );
@@ -50,7 +51,7 @@ function showLink(url, text) {
 async function resetLink(person) {
   const result = await api("POST", `/api/workspace/people/${person.id}/reset-link`);
   if (!result.ok) return say("people-message", result.error, "error");
-  showLink(result.data.password_reset_url, `One-time link for ${person.email} to set a password (valid until ${when(result.data.password_reset_expires_at)}). Send it to them yourself.`);
+  showLink(result.data.password_reset_url, gettext("One-time link for %(email)s to set a password (valid until %(when)s). Send it to them yourself.", { email: person.email, when: when(result.data.password_reset_expires_at) }));
 }
 
 async function loadKeys() {
@@ -62,10 +63,10 @@ async function loadKeys() {
         "tr",
         {},
         el("th", { scope: "row" }, k.name),
-        el("td", {}, `${k.role} · ${branchName(k.branch_id)}`),
+        el("td", {}, `${ROLES[k.role] || k.role} · ${branchName(k.branch_id)}`),
         el("td", {}, when(k.created_at)),
-        el("td", {}, k.revoked_at ? `revoked ${when(k.revoked_at)}` : when(k.last_used_at)),
-        el("td", {}, k.revoked_at ? "" : el("button", { type: "button", class: "button button--danger", onclick: () => revoke(k) }, "Revoke")),
+        el("td", {}, k.revoked_at ? gettext("revoked %(when)s", { when: when(k.revoked_at) }) : when(k.last_used_at)),
+        el("td", {}, k.revoked_at ? "" : el("button", { type: "button", class: "button button--danger", onclick: () => revoke(k) }, gettext("Revoke"))),
       ),
     ),
   );
@@ -86,7 +87,7 @@ $("new-person").addEventListener("submit", async (event) => {
   };
   const result = await api("POST", "/api/workspace/people", body);
   if (!result.ok) return say("people-message", result.error, "error");
-  showLink(result.data.password_reset_url, `${result.data.email} added. Send them this one-time link to choose a password:`);
+  showLink(result.data.password_reset_url, gettext("%(email)s added. Send them this one-time link to choose a password:", { email: result.data.email }));
   event.target.reset();
   loadPeople();
 });
@@ -95,13 +96,13 @@ if (config.headquarters) {
   $("organisation").addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("PUT", "/api/workspace/organisation", { name: $("organisation-name").value });
-    say("org-message", result.ok ? "Saved." : result.error, result.ok ? "ok" : "error");
+    say("org-message", result.ok ? gettext("Saved.") : result.error, result.ok ? "ok" : "error");
   });
   $("new-branch").addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await api("POST", "/api/workspace/branches", { name: $("branch-name").value });
     if (!result.ok) return say("org-message", result.error, "error");
-    say("org-message", `Branch ${result.data.name} added.`);
+    say("org-message", gettext("Branch %(name)s added.", { name: result.data.name }));
     event.target.reset();
     load();
   });
@@ -112,7 +113,7 @@ if (config.headquarters) {
     if (!result.ok) return say("key-message", result.error, "error");
     $("key-secret").hidden = false;
     $("key-secret").value = result.data.key;
-    say("key-message", "Copy the key now: it is not shown again. Send it as Authorization: Bearer <key>.");
+    say("key-message", gettext("Copy the key now: it is not shown again. Send it as Authorization: Bearer <key>."));
     loadKeys();
   });
 }

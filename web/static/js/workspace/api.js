@@ -2,6 +2,9 @@
 // and plain results ({ok, status, data, error}) instead of exceptions.
 
 import { readConfig } from "../lib/config.js";
+import { gettext, locale } from "../lib/i18n.js";
+
+export { gettext };
 
 export const config = readConfig();
 
@@ -19,7 +22,7 @@ export async function api(method, url, body) {
   try {
     response = await fetch(url, options);
   } catch (err) {
-    return { ok: false, status: 0, data: null, error: `network error: ${err && err.message ? err.message : err}` };
+    return { ok: false, status: 0, data: null, error: gettext("Network error: %(detail)s", { detail: err && err.message ? err.message : String(err) }) };
   }
   if (response.status === 401) {
     window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
@@ -62,7 +65,7 @@ export function say(id, text, tone = "ok") {
 
 export function when(epochSeconds) {
   if (epochSeconds === null || epochSeconds === undefined) return "—";
-  return new Date(epochSeconds * 1000).toLocaleString();
+  return new Date(epochSeconds * 1000).toLocaleString(locale);
 }
 
 export function score(value) {
@@ -71,14 +74,21 @@ export function score(value) {
 
 export const STAGES = ["invited", "started", "completed", "reviewed", "advanced", "rejected", "on_hold"];
 export const STAGE_LABELS = {
-  invited: "Invited",
-  started: "Started",
-  completed: "Completed",
-  reviewed: "Reviewed",
-  advanced: "Advanced",
-  rejected: "Rejected",
-  on_hold: "On hold",
+  invited: gettext("Invited"),
+  started: gettext("Started"),
+  completed: gettext("Completed"),
+  reviewed: gettext("Reviewed"),
+  advanced: gettext("Advanced"),
+  rejected: gettext("Rejected"),
+  on_hold: gettext("On hold"),
 };
+
+// Measures and events (flags) by the catalogue's labels in the page's language (rooms/measures.py).
+export function measureLabel(name) {
+  const catalogue = config.measures || {};
+  const entry = (catalogue.report || {})[name] || (catalogue.observations || {})[name];
+  return entry && entry.label ? entry.label : name.replaceAll("_", " ");
+}
 
 export function emptyRow(tbody, columns, text) {
   tbody.replaceChildren(el("tr", {}, el("td", { colspan: columns, class: "muted" }, text)));

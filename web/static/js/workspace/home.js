@@ -1,6 +1,6 @@
 // Workspace home: the positions the person can see, and a form to open a new one.
 
-import { api, config, el, emptyRow, say } from "./api.js";
+import { api, config, el, emptyRow, gettext, say } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -8,8 +8,9 @@ async function load() {
   const [me, positions] = await Promise.all([api("GET", "/api/workspace/me"), api("GET", "/api/workspace/positions")]);
   const branches = me.ok ? Object.fromEntries(me.data.branches.map((b) => [b.id, b.name])) : {};
   const body = $("positions").querySelector("tbody");
-  if (!positions.ok) return emptyRow(body, 4, `Could not load positions: ${positions.error}`);
-  if (!positions.data.positions.length) return emptyRow(body, 4, "No positions yet.");
+  if (config.canManage && me.ok) prepareForm(me.data);
+  if (!positions.ok) return emptyRow(body, 4, gettext("Could not load positions: %(error)s", { error: positions.error }));
+  if (!positions.data.positions.length) return emptyRow(body, 4, gettext("No positions yet."));
   body.replaceChildren(
     ...positions.data.positions.map((p) =>
       el(
@@ -17,12 +18,11 @@ async function load() {
         {},
         el("td", {}, el("a", { href: `/workspace/positions/${p.id}` }, p.title)),
         el("td", {}, branches[p.branch_id] || p.branch_id),
-        el("td", {}, p.rounds.map((r) => (r.mode === "one_way" ? "one-way" : "live")).join(" → ")),
-        el("td", {}, p.language || "default"),
+        el("td", {}, p.rounds.map((r) => (r.mode === "one_way" ? gettext("one-way") : gettext("live"))).join(" → ")),
+        el("td", {}, p.language || gettext("default")),
       ),
     ),
   );
-  if (config.canManage && me.ok) await prepareForm(me.data);
 }
 
 async function prepareForm(me) {
@@ -31,15 +31,15 @@ async function prepareForm(me) {
   const [templates, pool] = await Promise.all([api("GET", "/api/workspace/templates"), api("GET", "/api/workspace/interviewers")]);
   for (const select of document.querySelectorAll(".template-select")) {
     select.replaceChildren(
-      el("option", { value: "" }, "No template (free questions)"),
-      ...(templates.ok ? templates.data.templates : []).map((t) => el("option", { value: t.id }, `${t.title} (${t.questions} questions)`)),
+      el("option", { value: "" }, gettext("No template (free questions)")),
+      ...(templates.ok ? templates.data.templates : []).map((t) => el("option", { value: t.id }, gettext("%(title)s (%(count)s questions)", { title: t.title, count: t.questions }))),
     );
   }
   const people = pool.ok ? pool.data.interviewers : [];
   $("position-interviewers").replaceChildren(
     ...(people.length
       ? people.map((p) => el("label", { class: "ws-check" }, el("input", { type: "checkbox", value: p.id, name: "interviewer" }), ` ${p.name} (${p.email})`))
-      : [el("span", { class: "muted" }, "No interviewers yet: an administrator adds them under People & branches.")]),
+      : [el("span", { class: "muted" }, gettext("No interviewers yet: an administrator adds them under People & branches."))]),
   );
 }
 
