@@ -451,6 +451,16 @@ class SqliteHiringStore:
             )
         )
 
+    async def waiting_rooms(self, after_rowid: int, limit: int) -> list[tuple[int, str, str]]:
+        """(rowid, room id, stage) of candidates whose interview has not completed, in rowid order from a cursor."""
+        return await self._run(
+            lambda: self._db.execute(
+                "SELECT rowid, room_id, stage FROM candidates WHERE stage IN (?, ?) AND room_id IS NOT NULL"
+                " AND rowid>? ORDER BY rowid LIMIT ?",
+                (Stage.INVITED.value, Stage.STARTED.value, after_rowid, limit),
+            ).fetchall()
+        )
+
     async def set_rating(self, room_id: str, mean: float | None, count: int) -> None:
         await self._run(
             lambda: self._db.execute(
