@@ -12,14 +12,13 @@ import hashlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rooms.accounts import ApiKey, Branch, Membership, Person, WorkspaceRole
 from rooms.errors import Conflict
 from rooms.migrations import Migration, migrate, sql
-from rooms.sqlite_thread import SqliteThread
+from rooms.sqlite_thread import SqliteStore
 
 T = TypeVar("T")
 
@@ -88,22 +87,13 @@ def new_id() -> str:
     return secrets.token_urlsafe(9)
 
 
-class SqliteAccountStore:
+class SqliteAccountStore(SqliteStore):
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, "", "accounts", on_open=_open_accounts)
-
-    async def open(self) -> None:
-        await self._sql.open()
-
-    async def close(self) -> None:
-        await self._sql.close()
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._sql.run(fn, *args)
+        super().__init__(path, "accounts", _open_accounts)
 
     @property
-    def _db(self) -> sqlite3.Connection:
-        return self._sql.conn
+    def _db(self) -> sqlite3.Connection:  # this store's name for SqliteStore._conn
+        return self._conn
 
     # Organisation and branches
 

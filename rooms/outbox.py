@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rooms.migrations import Migration, migrate, sql
-from rooms.sqlite_thread import SqliteThread
+from rooms.sqlite_thread import SqliteStore
 
 T = TypeVar("T")
 
@@ -182,29 +182,16 @@ def _open_outbox(db: sqlite3.Connection) -> None:
     _release_leases(db)
 
 
-class WebhookOutbox:
+class WebhookOutbox(SqliteStore):
     """`<data_dir>/webhooks.sqlite3`: one connection, one thread, WAL journal, like the room store."""
 
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, "", "outbox", on_open=_open_outbox)
+        super().__init__(path, "outbox", _open_outbox)
         # Called (on the event loop) after an event is enqueued: the dispatcher wakes instead of polling.
         self._listeners: list[Callable[[], None]] = []
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
-
-    async def open(self) -> None:
-        await self._sql.open()
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._sql.run(fn, *args)
-
-    @property
-    def _conn(self) -> sqlite3.Connection:
-        return self._sql.conn
-
-    async def close(self) -> None:
-        await self._sql.close()
 
     # Subscriptions
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from rooms.migrations import Migration, add_columns, migrate, sql, steps
 from rooms.model import Observation, Room, RoomMode, RoomStatus
 from rooms.review import Decision, HumanDecision, Note
-from rooms.sqlite_thread import SqliteThread
+from rooms.sqlite_thread import SqliteStore
 
 T = TypeVar("T")
 
@@ -127,21 +127,11 @@ def _migrate(db: sqlite3.Connection) -> None:
     migrate(db, "rooms", _MIGRATIONS)
 
 
-class SqliteRoomStore:
+class SqliteRoomStore(SqliteStore):
     """The embedded store: `<data_dir>/interviews.sqlite3`, WAL journal, one connection on one thread."""
 
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, "", "rooms", on_open=_migrate)
-
-    async def open(self) -> None:
-        await self._sql.open()
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._sql.run(fn, *args)
-
-    @property
-    def _conn(self) -> sqlite3.Connection:
-        return self._sql.conn
+        super().__init__(path, "rooms", _migrate)
 
     async def create_room(self, room: Room) -> None:
         await self._run(self._insert_room, room)
@@ -297,9 +287,6 @@ class SqliteRoomStore:
         if r is None:
             return None
         return HumanDecision(room_id, Decision(r[0]), r[1], r[2], bool(r[3]), bool(r[4]), r[5], r[6])
-
-    async def close(self) -> None:
-        await self._sql.close()
 
 
 def _room_row(room: Room) -> tuple[Any, ...]:
