@@ -24,6 +24,7 @@ from realtime.recording_segments import RecordingConfig
 from realtime.turn import TurnCredentials, read_secret
 from rooms.audit import SqliteAuditLog
 from rooms.bus import LocalBus
+from rooms.integrity import SECOND_SPEAKER
 from rooms.keyring import Keyring, SqliteWrappedKeys
 from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
@@ -128,6 +129,10 @@ def default_engine(settings: Settings) -> AnalysisEngine:
         # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
         transcript = partial(TranscriptAnalyzer, config)
         analyzers.append(ProcessAnalyzer(transcript, DEFERRED.name, settings.asr_processes, name="transcript"))
+    if SECOND_SPEAKER in settings.integrity_signals:
+        from analyzers.speaker import SpeakerAnalyzer
+
+        analyzers.append(SpeakerAnalyzer())  # deferred lane: an embedding per 3 s of speech (docs/integrity.md)
     return AnalysisEngine(analyzers, threads=settings.analysis_threads)
 
 
