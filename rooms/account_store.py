@@ -77,6 +77,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
 
 API_KEY_PREFIX = "oik_"
 WORKSPACE_DB = "workspace.sqlite3"  # in the data directory
+LAST_USED_RESOLUTION_S = 60.0
 
 
 def secret_hash(secret: str) -> str:
@@ -339,7 +340,12 @@ class SqliteAccountStore(SqliteStore):
             keys = self._select_keys("WHERE key_hash=? AND revoked_at IS NULL", (secret_hash(secret),))
             if not keys:
                 return None
-            self._db.execute("UPDATE api_keys SET last_used_at=? WHERE id=?", (time.time(), keys[0].id))
+            # At most one write a minute per key: an integration calling many times a second writes nothing more.
+            now = time.time()
+            self._db.execute(
+                "UPDATE api_keys SET last_used_at=? WHERE id=? AND (last_used_at IS NULL OR last_used_at<?)",
+                (now, keys[0].id, now - LAST_USED_RESOLUTION_S),
+            )
             return keys[0]
 
         return await self._run(read)

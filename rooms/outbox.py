@@ -359,6 +359,28 @@ class WebhookOutbox(SqliteStore):
         )
         return cursor.rowcount > 0
 
+    async def forget_room(self, room_id: str) -> int:
+        """Deletion of an interview: its events (with their deliveries and attempts) go, whatever their state.
+
+        Events carry the room id in their body's data (`"room_id": "<id>"`); returns how many events went."""
+        return await self._run(self._forget_room, room_id)
+
+    def _forget_room(self, room_id: str) -> int:
+        # Both spellings: bodies are compact JSON, but nothing here should depend on how they were dumped.
+        escaped = room_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # ids hold "_"
+        patterns = (f'%"room_id":"{escaped}"%', f'%"room_id": "{escaped}"%')
+        where = "(body LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')"
+        with self._conn:
+            self._conn.execute("BEGIN")
+            ids = "SELECT id FROM events WHERE " + where
+            self._conn.execute(
+                f"DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id IN ({ids}))",
+                patterns,
+            )
+            self._conn.execute(f"DELETE FROM deliveries WHERE event_id IN ({ids})", patterns)
+            cursor = self._conn.execute("DELETE FROM events WHERE " + where, patterns)
+        return cursor.rowcount
+
     async def prune(self, before: float) -> int:
         """Forget finished deliveries (and their events and attempts) created before `before`; pending ones
         stay whatever their age. Returns how many deliveries went."""

@@ -119,6 +119,11 @@ _MIGRATIONS = (
         ),
     ),
     Migration(3, "the room's interview language", add_columns("rooms", ("language", "TEXT NOT NULL DEFAULT 'en'"))),
+    Migration(
+        4,
+        "revocable links (the room's links generation) and per-room retention",
+        add_columns("rooms", ("links_version", "INTEGER NOT NULL DEFAULT 1"), ("retention_days", "INTEGER")),
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -139,8 +144,16 @@ class SqliteRoomStore(SqliteStore):
     def _insert_room(self, room: Room) -> None:
         self._conn.execute(
             "INSERT INTO rooms (id, title, candidate_name, status, created_at, started_at, ended_at, version,"
-            " template_id, mode, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_room_row(room), room.template_id, room.mode.value, room.language),
+            " template_id, mode, language, links_version, retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?)",
+            (
+                *_room_row(room),
+                room.template_id,
+                room.mode.value,
+                room.language,
+                room.links_version,
+                room.retention_days,
+            ),
         )
 
     async def save_room(self, room: Room) -> None:
@@ -149,8 +162,8 @@ class SqliteRoomStore(SqliteStore):
     def _update_room(self, room: Room) -> None:
         self._conn.execute(
             "UPDATE rooms SET title=?, candidate_name=?, status=?, created_at=?, started_at=?, ended_at=?,"
-            " version=? WHERE id=?",
-            (*_room_row(room)[1:], room.id),
+            " version=?, links_version=?, retention_days=? WHERE id=?",
+            (*_room_row(room)[1:], room.links_version, room.retention_days, room.id),
         )
 
     async def get_room(self, room_id: str) -> Room | None:
@@ -163,7 +176,7 @@ class SqliteRoomStore(SqliteStore):
     def _select_rooms(self, where: str, params: tuple[Any, ...]) -> list[Room]:
         cursor = self._conn.execute(
             "SELECT id, title, candidate_name, status, created_at, started_at, ended_at, version, template_id, mode,"
-            " language FROM rooms " + where,
+            " language, links_version, retention_days FROM rooms " + where,
             params,
         )
         return [
@@ -179,6 +192,8 @@ class SqliteRoomStore(SqliteStore):
                 template_id=r[8],
                 mode=RoomMode(r[9] or RoomMode.LIVE),
                 language=r[10],
+                links_version=r[11],
+                retention_days=r[12],
             )
             for r in cursor.fetchall()
         ]

@@ -47,7 +47,7 @@ class TemplateStore(Protocol):
 
     async def unfinished_scripts(self) -> list[RoomScript]: ...
 
-    async def delete_room_script(self, room_id: str) -> None: ...
+    async def delete_room_script(self, room_id: str) -> bool: ...
 
     async def close(self) -> None: ...
 
@@ -143,11 +143,11 @@ class SqliteTemplateStore(SqliteStore):
         """One-way scripts still running: their timers must be set again after a restart."""
         return await self._run(self._select_scripts, "WHERE done=0", ())
 
-    async def delete_room_script(self, room_id: str) -> None:
-        await self._run(self._delete_script, room_id)
+    async def delete_room_script(self, room_id: str) -> bool:
+        return await self._run(self._delete_script, room_id)
 
-    def _delete_script(self, room_id: str) -> None:
-        self._conn.execute("DELETE FROM room_scripts WHERE room_id=?", (room_id,))
+    def _delete_script(self, room_id: str) -> bool:
+        return self._conn.execute("DELETE FROM room_scripts WHERE room_id=?", (room_id,)).rowcount > 0
 
     def _select_scripts(self, where: str, params: tuple[Any, ...]) -> list[RoomScript]:
         rows = self._conn.execute("SELECT room_id, template, state FROM room_scripts " + where, params).fetchall()
