@@ -60,7 +60,7 @@ class WhisperOptions:
 
 def to_simplified(text: str) -> str:
     """Traditional -> simplified Chinese (OpenCC's t2s table); other scripts pass through unchanged."""
-    return _converter().convert(text)
+    return str(_converter().convert(text))
 
 
 @functools.cache

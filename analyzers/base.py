@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -82,7 +82,15 @@ class AnalyzerSession(Protocol[SampleT]):
 class Analyzer(Protocol[SampleT]):
     """Created once per process; holds the model. Opens one session per interview."""
 
-    media: ClassVar[str]  # "video" or "audio"
+    @property
+    def lane(self) -> str:
+        """The analysis lane that runs it: "video", "voice" or "deferred" (realtime/lanes.py)."""
+        ...
+
+    @property
+    def max_rate_hz(self) -> float | None:
+        """The highest sample rate it needs; None: every sample its lane takes."""
+        ...
 
     def warm_up(self) -> None: ...
 

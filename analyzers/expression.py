@@ -34,6 +34,7 @@ def blendshape_scores(blendshapes: Mapping[str, float] | Iterable[BlendshapeCate
         return {str(name): float(score) for name, score in blendshapes.items()}
     scores: dict[str, float] = {}
     for category in blendshapes:
+        assert not isinstance(category, str)  # a Mapping was handled above
         if category.category_name is not None and category.score is not None:
             scores[category.category_name] = float(category.score)
     return scores

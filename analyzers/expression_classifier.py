@@ -109,7 +109,7 @@ class ExpressionClassifier:
         if self._session is None:
             raise RuntimeError("expression classifier is closed")
         batch = np.ascontiguousarray(faces, dtype=np.float32).reshape(-1, INPUT_SIZE, INPUT_SIZE, 1)
-        return self._session.run(["probabilities"], {"input": batch})[0]
+        return np.asarray(self._session.run(["probabilities"], {"input": batch})[0])
 
     def classify_box(self, image: np.ndarray, box: Sequence[int], offset: int = FER_OFFSET_PX) -> dict[str, float]:
         """Label -> probability for the face in `box` (x, y, w, h), prepared exactly as fer prepares it."""

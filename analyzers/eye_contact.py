@@ -225,7 +225,9 @@ class LookAwayTracker:
         start: float | None = None,
         extra: dict[str, object] | None = None,
     ) -> Observation:
-        detail: dict[str, object] = {"start": round(self._start if start is None else start, 3)}
+        begun = self._start if start is None else start
+        assert begun is not None  # an event belongs to a stretch that has begun
+        detail: dict[str, object] = {"start": round(begun, 3)}
         if extra:
             detail.update(extra)
         return Observation(ObservationType.EVENT, name, round(duration, 3), t, arrival, detail)

@@ -54,6 +54,7 @@ from rooms.measures import (
     MOUTH_OPEN,
     MULTIPLE_FACES,
     SMILE,
+    VIDEO_LANE,
 )
 from rooms.model import Observation, ObservationType
 
@@ -100,7 +101,7 @@ class _Face:
 def _bbox_area(landmarks: list[Any]) -> float:
     xs = [p.x for p in landmarks]
     ys = [p.y for p in landmarks]
-    return (max(xs) - min(xs)) * (max(ys) - min(ys))
+    return float((max(xs) - min(xs)) * (max(ys) - min(ys)))
 
 
 def _as_rgb_image(image: np.ndarray) -> mp.Image:
@@ -137,7 +138,7 @@ def synthetic_face_image(width: int = 640, height: int = 480) -> np.ndarray:
     fw, fh = 0.16 * width, 0.30 * height
 
     def oval(x: float, y: float, rx: float, ry: float) -> np.ndarray:
-        return ((xx - x) / rx) ** 2 + ((yy - y) / ry) ** 2 <= 1.0
+        return np.asarray(((xx - x) / rx) ** 2 + ((yy - y) / ry) ** 2 <= 1.0)
 
     image[oval(cx, cy - 0.55 * fh, 1.05 * fw, 0.6 * fh)] = (40, 30, 25)  # hair
     image[oval(cx, cy, fw, fh)] = (224, 172, 140)
@@ -314,7 +315,8 @@ class FaceSession:
 class FaceAnalyzer:
     """Holds the face model for the process and opens one `FaceSession` per interview."""
 
-    media: ClassVar[str] = "video"
+    lane: ClassVar[str] = VIDEO_LANE
+    max_rate_hz: ClassVar[float | None] = None  # the deployment's --analysis-fps
 
     def __init__(
         self,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def silero_model_path(name: str = SEQUENCE_MODEL) -> Path:
     raise SileroModelMissing(f"{name} not found in the silero-vad package (expected version 6.2.3)")
 
 
-def onnx_session(path: Path):  # -> onnxruntime.InferenceSession
+def onnx_session(path: Path) -> Any:  # onnxruntime.InferenceSession
     """An onnxruntime CPU session on one intra-op and one inter-op thread."""
     try:
         import onnxruntime as ort

@@ -52,7 +52,7 @@ from analyzers.asr_gate import Feed, SpeechGate, SpeechGateConfig
 from analyzers.asr_whisper import WhisperEngine, WhisperOptions
 from analyzers.base import AudioChunk, Marker, SessionContext
 from analyzers.model_files import ModelNotFoundError
-from rooms.measures import FILLER, FILLERS, FINAL, PARTIAL, TRANSCRIPT, TRANSCRIPT_SYLLABLES, WORDS
+from rooms.measures import DEFERRED_LANE, FILLER, FILLERS, FINAL, PARTIAL, TRANSCRIPT, TRANSCRIPT_SYLLABLES, WORDS
 from rooms.model import Observation, ObservationType
 
 ENGINES = ("auto", "whisper", "vosk")
@@ -290,9 +290,9 @@ class TranscriptSession:
             for recognized in self._recognizer.accept(np.concatenate(self._pending)):
                 out += self._final(recognized)
             self._pending, self._pending_n = [], 0
-        recognized = self._recognizer.finish()
-        if recognized is not None:
-            out += self._final(recognized)
+        last = self._recognizer.finish()
+        if last is not None:
+            out += self._final(last)
         self._utterance_fed = 0
         self._partial = ""
         self._next_partial = self._clock.fed + self._partial_interval
@@ -328,7 +328,7 @@ class TranscriptSession:
             detail = {"engine": self._engine.name, "language": self.language, "detected": True}
             t = self._clock.media_time(recognized.words[0].start)
             out.append(Observation(ObservationType.STATUS, TRANSCRIPT, "on", t, self._arrival, detail))
-        words = [
+        words: list[dict[str, Any]] = [
             {
                 "w": word.text,
                 "start": round(self._clock.media_time(word.start), 3),
@@ -403,7 +403,8 @@ def _span_times(
 class TranscriptAnalyzer:
     """Speech-to-text for audio tracks. Holds the engines (their models are shared by all sessions)."""
 
-    media: ClassVar[str] = "audio"
+    lane: ClassVar[str] = DEFERRED_LANE
+    max_rate_hz: ClassVar[float | None] = None
 
     def __init__(self, config: TranscriptConfig | None = None) -> None:
         self.config = config or TranscriptConfig()
@@ -467,7 +468,8 @@ class TranscriptAnalyzer:
         language = (context.language if context is not None else "") or self.config.language
         engine, reason = self._engine_for(language)
         if engine is not None and not self._load(engine):
-            engine, reason = None, self._failed.get((engine.name, engine.language if engine.name == "vosk" else ""))
+            failed = (engine.name, engine.language if engine.name == "vosk" else "")
+            engine, reason = None, self._failed.get(failed)
         return TranscriptSession(engine, self.config, session_id, reason, language)
 
     def close(self) -> None:

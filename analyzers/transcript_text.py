@@ -28,6 +28,8 @@ HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+")
 _EN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
+_ANY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # other space-separated languages (a Vosk model's, say)
+_HANGUL_BLOCK = re.compile(r"[\uac00-\ud7a3]")  # one Korean syllable each
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 # A clause edge: the start, or after punctuation (ASCII or full-width).
 _EDGE = r"(?:^|(?<=[,.;:!?，。；：！？、…—]))\s*"
@@ -78,9 +80,10 @@ def find_fillers(text: str, language: str) -> list[Filler]:
 
 def units(text: str, language: str) -> int:
     """Words (English and other space-separated languages) or characters plus Latin words (Chinese)."""
-    if base_language(language) == "zh":
+    base = base_language(language)
+    if base == "zh":
         return len(_HAN_CHAR.findall(text)) + len(_LATIN_WORD.findall(text))
-    return len(_EN_WORD.findall(text))
+    return len((_EN_WORD if base == "en" else _ANY_WORD).findall(text))
 
 
 def unit_name(language: str) -> str:
@@ -88,8 +91,8 @@ def unit_name(language: str) -> str:
 
 
 def syllables(text: str) -> int:
-    """Syllables spoken in `text`, any mix of Chinese characters and English words."""
-    count = len(_HAN_CHAR.findall(text))
+    """Syllables spoken in `text`, any mix of Chinese characters, English words and Korean syllable blocks."""
+    count = len(_HAN_CHAR.findall(text)) + len(_HANGUL_BLOCK.findall(text))
     for word in _LATIN_WORD.findall(text):
         count += english_syllables(word)
     return count

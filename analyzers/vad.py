@@ -90,6 +90,7 @@ class StreamFramer:
         else:
             windows = self._buffer[self.hop * np.arange(n)[:, None] + np.arange(self.frame_len)]
         starts = self._buffer_start + self.hop * np.arange(n)
+        assert self._anchor_t is not None  # set by the first push
         times = self._anchor_t + starts / self.sample_rate
         frames = Frames(windows, times, restarted)
         self._buffer = self._buffer[n * self.hop :]
@@ -101,7 +102,7 @@ def frame_dbfs(samples: np.ndarray) -> np.ndarray:
     """RMS level of each row in dB relative to int16 full scale (RMS 32768), floored at SILENCE_DBFS."""
     x = samples.astype(np.float64)
     ms = np.mean(x * x, axis=-1) / (32768.0 * 32768.0)
-    return np.maximum(10.0 * np.log10(np.maximum(ms, 1e-30)), SILENCE_DBFS)
+    return np.asarray(np.maximum(10.0 * np.log10(np.maximum(ms, 1e-30)), SILENCE_DBFS))
 
 
 VAD_ENGINES = ("webrtc", "silero")

@@ -70,6 +70,7 @@ from rooms.measures import (
     SPEAKING_TIME,
     SPEECH_RATE,
     SYLLABLES,
+    VOICE_LANE,
 )
 from rooms.model import Observation, ObservationType
 
@@ -375,6 +376,7 @@ class VoiceSession:
             pause = self._ledger.apply_frame(frame)
             self._vad_spans.append(_VadSpan(frame.t, frame.end, frame.voiced or frame.speaking))
             if pause is not None:
+                assert frame.started_at is not None  # a pause ends where speech starts again
                 detail = {"start": round(frame.started_at - pause, 3), "end": round(frame.started_at, 3)}
                 out.append(
                     Observation(ObservationType.EVENT, PAUSE, round(pause, 2), frame.started_at, arrival, detail)
@@ -451,7 +453,8 @@ class VoiceAnalyzer:
     """Voice metrics for audio tracks. Holds the Silero network (when that engine is chosen), shared by every
     session; the VAD, syllable and pitch state are per session."""
 
-    media: ClassVar[str] = "audio"
+    lane: ClassVar[str] = VOICE_LANE
+    max_rate_hz: ClassVar[float | None] = None  # every chunk: the VAD and syllable counts need unbroken audio
 
     def __init__(self, config: VoiceAnalyzerConfig | None = None) -> None:
         self.config = config or VoiceAnalyzerConfig()

@@ -128,9 +128,11 @@ class ProcessAnalyzer(Generic[SampleT]):
     `factory` must be picklable (a class, or a functools.partial of one with picklable settings).
     """
 
-    def __init__(self, factory: AnalyzerFactory, media: str, processes: int, name: str = "analyzer") -> None:
+    max_rate_hz: float | None = None
+
+    def __init__(self, factory: AnalyzerFactory, lane: str, processes: int, name: str = "analyzer") -> None:
         self._factory = factory
-        self.media = media
+        self.lane = lane
         self._processes = max(1, processes)
         self._name = name
         self._children: list[_Child] = []

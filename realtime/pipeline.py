@@ -9,6 +9,8 @@ Rules it keeps (see shared/design/architecture.md):
 - speech recognition, the costliest audio work, runs in a lane of its own behind a longer bounded window
   (DEFERRED_AUDIO_WINDOW_S): when the machine is short of CPU it trails real time and, past the window, skips audio
   (a counted gap), while the live measures stay on time;
+- the lanes, their hand-offs and pools are declared once in realtime/lanes.py; this module runs one worker per
+  lane, and the track readers are realtime/track_reader.py's (shared with the recorder);
 - all pixel and sample work (format conversion, resampling, models) runs on the engine's threads;
 - the pipeline observes itself: analyzed fps, drops, lag and gaps are emitted as health observations.
 
@@ -23,16 +25,27 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import av
 import numpy as np
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamTrack
 
 from analyzers.base import AnalyzerSession, AudioChunk, Marker, VideoSample
-from realtime.clock import RateSampler, TrackClock
 from realtime.engine import AnalysisEngine, AnalyzerSessions
+from realtime.lanes import (
+    AUDIO_WINDOW_FRAMES,  # noqa: F401 - re-exported: bench and tests size audio windows by it
+    DEFERRED,
+    DEFERRED_AUDIO_WINDOW_S,  # noqa: F401
+    LANES,
+    VIDEO,
+    VOICE,
+    Feed,
+    Handoff,
+    Lane,
+)
 from realtime.slots import BoundedBuffer, LatestSlot
+from realtime.track_reader import ReaderCounts, start_reader
 from rooms.measures import AUDIO_GAPS, FRAMES_DROPPED, LAG_S, TRANSCRIPT_GAPS, VIDEO_FPS
 from rooms.model import Observation, ObservationType
 
@@ -40,8 +53,7 @@ log = logging.getLogger(__name__)
 
 ObservationSink = Callable[[list[Observation]], None]
 AUDIO_RATE = 16000
-AUDIO_WINDOW_FRAMES = 100  # 2 s of 20 ms frames
-DEFERRED_AUDIO_WINDOW_S = 20.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +64,61 @@ class PipelineConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class _PendingFrame:
-    frame: av.VideoFrame
+class _Pending:
+    """A decoded frame off a track, stamped with its media time and arrival."""
+
+    frame: Any  # av.VideoFrame | av.AudioFrame
     t: float
     arrival: float
 
 
 @dataclass(frozen=True, slots=True)
-class _PendingAudio:
-    frame: av.AudioFrame
-    t: float
-    arrival: float
+class _Result:
+    observations: list[Observation]
+    forward: AudioChunk | None = None  # for the lanes fed by this one
+
+
+class _LaneRun(Generic[T]):
+    """One lane of one interview: its analyzer sessions, its bounded hand-off, and the markers not yet passed on."""
+
+    def __init__(self, lane: Lane, sessions: tuple[AnalyzerSession[Any], ...]) -> None:
+        self.lane = lane
+        self.sessions = sessions
+        # Markers wait here until the lane's worker hands them to its sessions, which keeps every analyzer session
+        # on one thread at a time.
+        self.markers: list[Marker] = []
+        self._slot: LatestSlot[T] | None = LatestSlot() if lane.handoff is Handoff.LATEST else None
+        self._buffer: BoundedBuffer[T] | None = BoundedBuffer(lane.capacity) if lane.handoff is Handoff.WINDOW else None
+        self.failures = 0
+
+    def put(self, item: T) -> None:
+        if self._slot is not None:
+            self._slot.put(item)
+        elif self._buffer is not None:
+            self._buffer.put(item)
+
+    async def take(self) -> list[T] | None:
+        """What waits, waiting for something; None once closed and empty."""
+        if self._slot is not None:
+            item = await self._slot.get()
+            return None if item is None else [item]
+        assert self._buffer is not None
+        items = await self._buffer.take_all()
+        return items or None
+
+    def close(self) -> None:
+        if self._slot is not None:
+            self._slot.close()
+        elif self._buffer is not None:
+            self._buffer.close()
+
+    @property
+    def dropped(self) -> int:
+        """Items replaced (one-slot hand-off) or gaps started (window) because analysis was behind."""
+        if self._slot is not None:
+            return self._slot.dropped
+        assert self._buffer is not None
+        return self._buffer.overflows
 
 
 class InterviewPipeline:
@@ -76,155 +132,137 @@ class InterviewPipeline:
         config: PipelineConfig,
     ) -> None:
         self.origin = origin
+        self._session_id = session_id
         self._engine = engine
         self._sink = sink
         self._config = config
-        self._video_sessions = sessions.video
-        self._audio_sessions = sessions.audio
-        self._deferred_sessions = sessions.deferred_audio
-        # Markers wait here until each worker hands them to its own sessions, which keeps every analyzer
-        # session on one thread at a time.
-        self._video_markers: list[Marker] = []
-        self._audio_markers: list[Marker] = []
-        self._deferred_markers: list[Marker] = []
-        self._video_slot: LatestSlot[_PendingFrame] = LatestSlot()
-        self._audio_buffer: BoundedBuffer[_PendingAudio] = BoundedBuffer(AUDIO_WINDOW_FRAMES)
-        # Chunks, one per audio job: at least 20 ms each, so the window holds at least DEFERRED_AUDIO_WINDOW_S.
-        self._deferred_buffer: BoundedBuffer[AudioChunk] = BoundedBuffer(round(DEFERRED_AUDIO_WINDOW_S / 0.02))
+        self._lanes: dict[str, _LaneRun[Any]] = {
+            lane.name: _LaneRun(lane, sessions.of(lane)) for lane in LANES.values()
+        }
+        self._analyze: dict[str, Callable[[Any, list[Marker]], _Result]] = {
+            VIDEO.name: self._analyze_video,
+            VOICE.name: self._analyze_voice,
+            DEFERRED.name: self._analyze_deferred,
+        }
+        video_rate = engine.max_rate_hz(VIDEO)
+        self._video_rate = min(config.analysis_fps, video_rate) if video_rate else config.analysis_fps
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
         self._readers: dict[str, asyncio.Task[None]] = {}
-        self._video_task = asyncio.create_task(self._video_worker(), name=f"video-analysis-{session_id}")
-        self._audio_task = asyncio.create_task(self._audio_worker(), name=f"audio-analysis-{session_id}")
-        self._deferred_task = asyncio.create_task(self._deferred_worker(), name=f"deferred-analysis-{session_id}")
+        self._video_counts = ReaderCounts()
+        self._workers = {
+            name: asyncio.create_task(self._work(run), name=f"{name}-analysis-{session_id}")
+            for name, run in self._lanes.items()
+        }
         self._health_task = asyncio.create_task(self._report_health(), name=f"health-{session_id}")
         self._closed = False
         # Counters, read by health and /metrics.
-        self.frames_received = 0
-        self.frames_skipped = 0  # above the analysis rate, by design
         self.frames_analyzed = 0
         self.last_video_t: float | None = None
         self.analyzed_fps = 0.0  # over the last health interval
         self.audio_seconds = 0.0
 
     @property
+    def frames_received(self) -> int:
+        return self._video_counts.received
+
+    @property
+    def frames_skipped(self) -> int:
+        """Frames above the analysis rate, by design."""
+        return self._video_counts.skipped
+
+    @property
     def frames_dropped(self) -> int:
-        return self._video_slot.dropped
+        return self._lanes[VIDEO.name].dropped
 
     @property
     def audio_gaps(self) -> int:
-        return self._audio_buffer.overflows
+        return self._lanes[VOICE.name].dropped
 
     @property
     def deferred_audio_gaps(self) -> int:
         """Times speech recognition fell a whole window behind and skipped audio."""
-        return self._deferred_buffer.overflows
+        return self._lanes[DEFERRED.name].dropped
 
     def attach(self, track: MediaStreamTrack) -> None:
         """Start reading a track; a new track of the same kind (a reconnect) replaces the old reader."""
         previous = self._readers.pop(track.kind, None)
         if previous is not None:
             previous.cancel()
-        clock = TrackClock(self.origin)
-        reader = self._read_video(track, clock) if track.kind == "video" else self._read_audio(track, clock)
-        self._readers[track.kind] = asyncio.create_task(reader, name=f"read-{track.kind}")
+        what = f"the {track.kind} reader of interview {self._session_id}"
+        if track.kind == "video":
+            self._readers[track.kind] = start_reader(
+                track, self.origin, self._feeder(Feed.VIDEO_TRACK), what, self._video_rate, self._video_counts
+            )
+        else:
+            self._readers[track.kind] = start_reader(track, self.origin, self._feeder(Feed.AUDIO_TRACK), what)
 
-    async def _read_video(self, track: MediaStreamTrack, clock: TrackClock) -> None:
-        sampler = RateSampler(self._config.analysis_fps)
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            arrival = time.time()
-            self.frames_received += 1
-            t = clock.media_time(frame.pts, frame.time_base, arrival)
-            if not sampler.due(t):
-                self.frames_skipped += 1
-                continue
-            self._video_slot.put(_PendingFrame(frame, t, arrival))
+    def _feeder(self, feed: Feed) -> Callable[[object, float, float], None]:
+        runs = [run for run in self._lanes.values() if run.lane.feed is feed]
 
-    async def _read_audio(self, track: MediaStreamTrack, clock: TrackClock) -> None:
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            arrival = time.time()
-            t = clock.media_time(frame.pts, frame.time_base, arrival)
-            self._audio_buffer.put(_PendingAudio(frame, t, arrival))
+        def deliver(frame: object, t: float, arrival: float) -> None:
+            for run in runs:
+                run.put(_Pending(frame, t, arrival))
+
+        return deliver
 
     def mark(self, marker: Marker) -> None:
         """Pass a script marker (a question's start or end) to every analyzer session with its next sample."""
-        self._video_markers.append(marker)
-        self._audio_markers.append(marker)
-        self._deferred_markers.append(marker)
+        for run in self._lanes.values():
+            run.markers.append(marker)
 
-    async def _video_worker(self) -> None:
-        while (pending := await self._video_slot.get()) is not None:
-            markers, self._video_markers = self._video_markers, []
+    async def _work(self, run: _LaneRun[Any]) -> None:
+        analyze = self._analyze[run.lane.name]
+        while (items := await run.take()) is not None:
+            markers, run.markers = run.markers, []
             try:
-                observations = await self._engine.run_video(self._analyze_video, pending, markers)
-            except Exception:  # one bad frame must not end the interview's analysis
-                log.exception("video analysis failed")
+                result = await self._engine.run(run.lane, analyze, items, markers)
+            except Exception:  # one bad sample must not end the interview's analysis
+                run.failures += 1
+                log.exception("%s analysis of interview %s failed", run.lane.name, self._session_id)
                 continue
-            self.frames_analyzed += 1
-            self.last_video_t = pending.t
-            self._emit(observations)
+            if run.lane is VIDEO:
+                self.frames_analyzed += 1
+                self.last_video_t = items[-1].t
+            if result.forward is not None:
+                for fed in self._lanes.values():
+                    if fed.lane.feed is Feed.VOICE_LANE and fed.sessions:
+                        fed.put(result.forward)
+            self._emit(result.observations)
 
-    def _analyze_video(self, pending: _PendingFrame, markers: list[Marker]) -> list[Observation]:
-        observations = _apply_markers(self._video_sessions, markers)
-        frame = pending.frame
+    def _analyze_video(self, pending: list[_Pending], markers: list[Marker]) -> _Result:
+        sessions = self._lanes[VIDEO.name].sessions
+        observations = _apply_markers(sessions, markers)
+        latest = pending[-1]
+        frame = latest.frame
         if frame.width > self._config.max_video_width:
             height = round(frame.height * self._config.max_video_width / frame.width / 2) * 2
             frame = frame.reformat(width=self._config.max_video_width, height=height)
-        sample = VideoSample(t=pending.t, arrival=pending.arrival, image=frame.to_ndarray(format="rgb24"))
-        for session in self._video_sessions:
+        sample = VideoSample(t=latest.t, arrival=latest.arrival, image=frame.to_ndarray(format="rgb24"))
+        for session in sessions:
             observations.extend(session.process(sample))
-        return observations
+        return _Result(observations)
 
-    async def _audio_worker(self) -> None:
-        while pending := await self._audio_buffer.take_all():
-            markers, self._audio_markers = self._audio_markers, []
-            try:
-                observations, chunk = await self._engine.run_audio(self._analyze_audio, pending, markers)
-            except Exception:
-                log.exception("audio analysis failed")
-                continue
-            if chunk is not None and self._deferred_sessions:
-                self._deferred_buffer.put(chunk)
-            self._emit(observations)
-
-    def _analyze_audio(
-        self, pending: list[_PendingAudio], markers: list[Marker]
-    ) -> tuple[list[Observation], AudioChunk | None]:
-        """Resample, run the live audio analyzers, and hand back the chunk for the deferred lane."""
-        observations = _apply_markers(self._audio_sessions, markers)
+    def _analyze_voice(self, pending: list[_Pending], markers: list[Marker]) -> _Result:
+        """Resample, run the live voice analyzers, and hand the chunk on to the deferred lane."""
+        sessions = self._lanes[VOICE.name].sessions
+        observations = _apply_markers(sessions, markers)
         parts = [out.to_ndarray().reshape(-1) for item in pending for out in self._resampler.resample(item.frame)]
         if not parts:
-            return observations, None
+            return _Result(observations)
         pcm = np.concatenate(parts).astype(np.int16, copy=False)
         self.audio_seconds += len(pcm) / AUDIO_RATE
         chunk = AudioChunk(t=pending[0].t, arrival=pending[-1].arrival, pcm=pcm, sample_rate=AUDIO_RATE)
-        for session in self._audio_sessions:
+        for session in sessions:
             observations.extend(session.process(chunk))
-        return observations, chunk
+        return _Result(observations, forward=chunk)
 
-    async def _deferred_worker(self) -> None:
-        while chunks := await self._deferred_buffer.take_all():
-            markers, self._deferred_markers = self._deferred_markers, []
-            try:
-                observations = await self._engine.run_deferred(self._analyze_deferred, chunks, markers)
-            except Exception:
-                log.exception("deferred audio analysis failed")
-                continue
-            self._emit(observations)
-
-    def _analyze_deferred(self, chunks: list[AudioChunk], markers: list[Marker]) -> list[Observation]:
-        observations = _apply_markers(self._deferred_sessions, markers)
+    def _analyze_deferred(self, chunks: list[AudioChunk], markers: list[Marker]) -> _Result:
+        sessions = self._lanes[DEFERRED.name].sessions
+        observations = _apply_markers(sessions, markers)
         for chunk in _join_contiguous(chunks):
-            for session in self._deferred_sessions:
+            for session in sessions:
                 observations.extend(session.process(chunk))
-        return observations
+        return _Result(observations)
 
     async def _report_health(self) -> None:
         last_analyzed = 0
@@ -253,7 +291,7 @@ class InterviewPipeline:
         lag = self.lag_s(now)
         if lag is not None:
             values[LAG_S] = round(lag, 3)
-        if self._deferred_sessions:
+        if self._lanes[DEFERRED.name].sessions:
             values[TRANSCRIPT_GAPS] = float(self.deferred_audio_gaps)
         t = now - self.origin
         return [Observation(ObservationType.HEALTH, name, value, t, now) for name, value in values.items()]
@@ -269,28 +307,26 @@ class InterviewPipeline:
         stopped_at = time.time()
         for task in self._readers.values():
             task.cancel()
-        self._video_slot.close()
-        self._audio_buffer.close()
         self._health_task.cancel()
         await asyncio.gather(*self._readers.values(), self._health_task, return_exceptions=True)
-        # Workers exit once their hand-offs are drained; what they analyze still reaches the sink.
-        await asyncio.gather(self._video_task, self._audio_task, return_exceptions=True)
-        self._deferred_buffer.close()
-        await asyncio.gather(self._deferred_task, return_exceptions=True)
+        # Lanes close in feeding order: a lane's worker exits once its hand-off is drained, and what it analyzes
+        # (and forwards) still reaches the sink and the lanes it feeds.
+        for feeds in ((Feed.VIDEO_TRACK, Feed.AUDIO_TRACK), (Feed.VOICE_LANE,)):
+            runs = [run for run in self._lanes.values() if run.lane.feed in feeds]
+            for run in runs:
+                run.close()
+            await asyncio.gather(*(self._workers[run.lane.name] for run in runs), return_exceptions=True)
         # Each lane flushes on its own pool: a transcript still decoding its backlog must not hold up the live
         # lanes' final totals, nor another interview's (reports of rooms that end together wait on their own).
-        live, deferred = await asyncio.gather(
-            self._engine.run_audio(self._close_live_sessions),
-            self._engine.run_deferred(_close_sessions, self._deferred_sessions, self._deferred_markers),
+        flushed = await asyncio.gather(
+            *(
+                self._engine.run(run.lane, _close_sessions, run.sessions, run.markers)
+                for run in self._lanes.values()
+                if run.sessions
+            )
         )
-        final = [*live, *deferred, *self.health(stopped_at)]
-        self._emit(final)
+        self._emit([o for observations in flushed for o in observations] + self.health(stopped_at))
         self._closed = True
-
-    def _close_live_sessions(self) -> list[Observation]:
-        return _close_sessions(self._video_sessions, self._video_markers) + _close_sessions(
-            self._audio_sessions, self._audio_markers
-        )
 
 
 def _close_sessions(sessions: Sequence[AnalyzerSession[Any]], markers: list[Marker]) -> list[Observation]:

@@ -2,8 +2,8 @@
 
 `InterviewRecorder` takes one more subscription to the candidate's tracks (through the session's MediaRelay)
 and never slows analysis down:
-- one reader task per track drains it continuously (aiortc's queues stay empty) and only samples and
-  hands frames over; it never awaits encoding;
+- one reader task per track (realtime/track_reader.py, shared with analysis) drains it continuously (aiortc's
+  queues stay empty) and only samples and hands frames over; it never awaits encoding;
 - the hand-off is bounded: when encoding falls behind, video frames are dropped (counted) and audio beyond
   a few seconds is lost (counted; the join fills it with silence), never queued without bound;
 - encoding and file writing run on the recordings' own threads, which run at a lower CPU priority
@@ -19,21 +19,18 @@ import asyncio
 import logging
 import os
 import threading
-import time
 from collections import deque
-from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamTrack
 
-from realtime.clock import RateSampler, TrackClock
 from realtime.recording_files import RoomMedia, room_directories
 from realtime.recording_join import JoinResult, join_segments
 from realtime.recording_segments import RecordingConfig, SegmentWriter
+from realtime.track_reader import start_reader
 
 log = logging.getLogger(__name__)
 
@@ -82,48 +79,28 @@ class InterviewRecorder:
             previous[0].cancel()
             previous[1].stop()  # unsubscribe from the relay, or it keeps queueing frames for nobody
             self._enqueue(_Pending(f"split-{track.kind}", None, 0.0))
-        clock = TrackClock(self._origin)
-        reader = self._read_video(track, clock) if track.kind == "video" else self._read_audio(track, clock)
-        task = asyncio.create_task(self._contained(reader), name=f"record-{track.kind}-{self.room_id}")
+        what = f"the {track.kind} recording reader of room {self.room_id}"
+        if track.kind == "video":
+            task = start_reader(track, self._origin, self._take_video, what, rate_hz=self._config.fps)
+        else:
+            task = start_reader(track, self._origin, self._take_audio, what)
         self._readers[track.kind] = (task, track)
 
-    async def _contained(self, reader: Coroutine[Any, Any, None]) -> None:
-        # An exception in a task that consumes a track must not pass unseen (nor reach the connection).
-        try:
-            await reader
-        except Exception:
-            log.exception("a recording reader of room %s failed; the recording misses this track", self.room_id)
+    def _take_video(self, frame: object, t: float, arrival: float) -> None:
+        if self._pending_video >= self._video_backlog:
+            self.video_frames_dropped += 1
+            return
+        self._pending_video += 1
+        self.video_frames_queued += 1
+        self._enqueue(_Pending("video", frame, t))
 
-    async def _read_video(self, track: MediaStreamTrack, clock: TrackClock) -> None:
-        sampler = RateSampler(self._config.fps)
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            t = clock.media_time(frame.pts, frame.time_base, time.time())
-            if not sampler.due(t):
-                continue  # above the recorded frame rate, by design
-            if self._pending_video >= self._video_backlog:
-                self.video_frames_dropped += 1
-                continue
-            self._pending_video += 1
-            self.video_frames_queued += 1
-            self._enqueue(_Pending("video", frame, t))
-
-    async def _read_audio(self, track: MediaStreamTrack, clock: TrackClock) -> None:
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            t = clock.media_time(frame.pts, frame.time_base, time.time())
-            if self._pending_audio >= AUDIO_BACKLOG_FRAMES:
-                self.audio_frames_lost += 1
-                continue
-            self._pending_audio += 1
-            self.audio_frames_queued += 1
-            self._enqueue(_Pending("audio", frame, t))
+    def _take_audio(self, frame: object, t: float, arrival: float) -> None:
+        if self._pending_audio >= AUDIO_BACKLOG_FRAMES:
+            self.audio_frames_lost += 1
+            return
+        self._pending_audio += 1
+        self.audio_frames_queued += 1
+        self._enqueue(_Pending("audio", frame, t))
 
     def _enqueue(self, item: _Pending) -> None:
         self._pending.append(item)

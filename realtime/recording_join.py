@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import av
 import numpy as np
@@ -201,7 +202,8 @@ def _mux_copy(
 
 def _black_keyframe(stream: av.stream.Stream) -> bytes:
     """One VP8 keyframe of black at the stream's size."""
-    width, height = stream.codec_context.width, stream.codec_context.height
+    codec: Any = stream.codec_context  # a video codec context (PyAV types it as the base class)
+    width, height = codec.width, codec.height
     encoder = av.CodecContext.create("libvpx", "w")
     encoder.width, encoder.height = width, height
     encoder.pix_fmt = "yuv420p"
@@ -217,7 +219,8 @@ def _black_keyframe(stream: av.stream.Stream) -> bytes:
 
 def _opus_silence(stream: av.stream.Stream) -> bytes:
     """One 20 ms Opus packet of silence for the stream's channel count (taken after the encoder settles)."""
-    channels = stream.codec_context.layout.nb_channels
+    codec: Any = stream.codec_context  # an audio codec context
+    channels = codec.layout.nb_channels
     layout = "mono" if channels == 1 else "stereo"
     encoder = av.CodecContext.create("libopus", "w")
     encoder.sample_rate = 48000

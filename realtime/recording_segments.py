@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import av
 import numpy as np
@@ -65,7 +66,7 @@ class VideoSegments:
         self._reformatter = VideoReformatter()
         self._container: av.container.OutputContainer | None = None
         self._stream: av.VideoStream | None = None
-        self._part = None
+        self._part: Path | None = None
         self._size: tuple[int, int] | None = None
         self._start_t = 0.0
         self._last_ms = -1
@@ -142,7 +143,7 @@ class AudioSegments:
         self._resampler = av.AudioResampler(format="s16", layout="mono", rate=AUDIO_RATE)
         self._container: av.container.OutputContainer | None = None
         self._stream: av.AudioStream | None = None
-        self._part = None
+        self._part: Path | None = None
         self._start_t = 0.0
         self._next_pts: int | None = None  # where the previous frame ended, in samples
         self.samples = 0
@@ -169,7 +170,8 @@ class AudioSegments:
         if frame.format.name == "s16" and frame.sample_rate == AUDIO_RATE and frame.layout.nb_channels <= 2:
             # The common case (aiortc's Opus decoder: packed s16 stereo at 48 kHz): mix down in numpy, on a copy.
             pcm = frame.to_ndarray().reshape(-1, frame.layout.nb_channels)
-            mono = pcm[:, 0] if pcm.shape[1] == 1 else ((pcm[:, 0].astype(np.int32) + pcm[:, 1]) >> 1).astype(np.int16)
+            left, right = pcm[:, 0].astype(np.int32), pcm[:, -1].astype(np.int32)
+            mono = pcm[:, 0] if pcm.shape[1] == 1 else ((left + right) >> 1).astype(np.int16)
             out = av.AudioFrame.from_ndarray(mono.reshape(1, -1), format="s16", layout="mono")
             out.sample_rate = AUDIO_RATE
             return [out]

@@ -231,7 +231,7 @@ class SqliteAccountStore:
         return await self._run(write)
 
     async def count_people(self) -> int:
-        return (await self._run(lambda: self._db.execute("SELECT COUNT(*) FROM people").fetchone()))[0]
+        return int((await self._run(lambda: self._db.execute("SELECT COUNT(*) FROM people").fetchone()))[0])
 
     # Sessions: the cookie holds a random id; the table holds its hash.
 

@@ -39,4 +39,4 @@ def interview_ics(
     calendar.add_component(event)
     if timezone:
         calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

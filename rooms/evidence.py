@@ -7,7 +7,7 @@ fastest stretches of speech), so a reader can go to those times in the interview
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from rooms.measures import (
     ANSWER_LATENCY,
@@ -79,16 +79,16 @@ def measure_evidence(timeline: Sequence[Observation]) -> dict[str, list[dict[str
 
     events = _by_name(timeline, ObservationType.EVENT)
     # Silences in which a question was asked are turn-taking, not pauses (as in the pause measures).
-    pauses = sorted(answer_pauses(timeline), key=lambda o: (-float(o.value), o.t))  # type: ignore[arg-type]
+    pauses = sorted(answer_pauses(timeline), key=lambda o: (-_number(o.value), o.t))
     pause_items = [
-        item("pauses", _start(o, float(o.value)), o.t, f"Pause of {float(o.value):.1f} s within an answer")
+        item("pauses", _start(o, _number(o.value)), o.t, f"Pause of {_number(o.value):.1f} s within an answer")
         for o in pauses[:PER_MEASURE]
     ]
     look_backs = sorted(
-        (o for o in events.get(LOOK_BACK, []) if _is_number(o.value)), key=lambda o: (-float(o.value), o.t)
+        (o for o in events.get(LOOK_BACK, []) if _is_number(o.value)), key=lambda o: (-_number(o.value), o.t)
     )
     look_items = [
-        item("look_aways", _start(o, float(o.value)), o.t, f"Gaze away from the screen for {o.value:.1f} s")
+        item("look_aways", _start(o, _number(o.value)), o.t, f"Gaze away from the screen for {o.value:.1f} s")
         for o in look_backs[:PER_MEASURE]
     ]
     absences = sorted(
@@ -105,14 +105,14 @@ def measure_evidence(timeline: Sequence[Observation]) -> dict[str, list[dict[str
         for o in absences[:PER_MEASURE]
     ]
     latencies = sorted(
-        (o for o in events.get(ANSWER_LATENCY, []) if _is_number(o.value)), key=lambda o: (-float(o.value), o.t)
+        (o for o in events.get(ANSWER_LATENCY, []) if _is_number(o.value)), key=lambda o: (-_number(o.value), o.t)
     )
     latency_items = [
         item(
             ANSWER_LATENCY,
-            float((o.detail or {}).get(QUESTION_END, o.t - float(o.value))),
+            float((o.detail or {}).get(QUESTION_END, o.t - _number(o.value))),
             o.t,
-            f"First speech {float(o.value):.1f} s after the question ended",
+            f"First speech {_number(o.value):.1f} s after the question ended",
         )
         for o in latencies[:PER_MEASURE]
     ]
@@ -142,7 +142,7 @@ RATE_WINDOW_S = 20.0
 def _rate_extremes(timeline: Sequence[Observation], item: Any) -> list[dict[str, Any]]:
     """The fastest and the slowest stretch of speech, each as the media-time span of its 20 s of speaking."""
     speaking = [
-        (o.t, float(o.value))  # type: ignore[arg-type]
+        (o.t, _number(o.value))
         for o in timeline
         if o.type is ObservationType.METRIC and o.name == SPEAKING_TIME and _is_number(o.value)
     ]
@@ -190,5 +190,11 @@ def _end(o: Observation) -> float | None:
     return float(end) if _is_number(end) else None
 
 
-def _is_number(value: object) -> bool:
+def _number(value: object) -> float:
+    """An event's numeric value; the callers have kept only events whose value is a number."""
+    assert _is_number(value), value
+    return float(value)
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)

@@ -451,6 +451,16 @@ class SqliteHiringStore:
             )
         )
 
+    async def waiting_rooms(self, after_rowid: int, limit: int) -> list[tuple[int, str, str]]:
+        """(rowid, room id, stage) of candidates whose interview has not completed, in rowid order from a cursor."""
+        return await self._run(
+            lambda: self._db.execute(
+                "SELECT rowid, room_id, stage FROM candidates WHERE stage IN (?, ?) AND room_id IS NOT NULL"
+                " AND rowid>? ORDER BY rowid LIMIT ?",
+                (Stage.INVITED.value, Stage.STARTED.value, after_rowid, limit),
+            ).fetchall()
+        )
+
     async def set_rating(self, room_id: str, mean: float | None, count: int) -> None:
         await self._run(
             lambda: self._db.execute(
@@ -476,7 +486,9 @@ class SqliteHiringStore:
             if row is None:
                 return None
             people = self._db.execute("SELECT person_id FROM assignments WHERE room_id=?", (room_id,)).fetchall()
-            return RoomOwner(*row, interviewer_ids=tuple(p for (p,) in people))
+            room, candidate, branch, position, link_hash, expires_at = row
+            interviewers = tuple(p for (p,) in people)
+            return RoomOwner(room, candidate, branch, position, link_hash, expires_at, interviewers)
 
         return await self._run(read)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from rooms.errors import InvalidInput
 from rooms.model import Observation, ObservationType
@@ -289,7 +289,7 @@ def integrity_section(timeline: Sequence[Observation], enabled: Collection[str] 
     }
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -100,8 +100,9 @@ class Observation:
 
     def __post_init__(self) -> None:
         # Analyzers compute with numpy; a numpy scalar would make every encoder downstream choke.
-        if hasattr(self.value, "item") and not isinstance(self.value, str):
-            object.__setattr__(self, "value", self.value.item())
+        item = getattr(self.value, "item", None)
+        if item is not None and not isinstance(self.value, str):
+            object.__setattr__(self, "value", item())
 
     def to_wire(self, now: float) -> dict[str, Any]:
         wire: dict[str, Any] = {

@@ -90,7 +90,7 @@ class NodeRegistry:
         await self._r.delete(self._node_key(self.node_id))
 
     async def live_nodes(self) -> list[NodeInfo]:
-        ids = [i.decode() for i in await self._r.hkeys(f"{self._p}nodes")]
+        ids = [_text(i) for i in await self._r.hkeys(f"{self._p}nodes")]
         if not ids:
             return []
         beats = await self._r.mget([self._node_key(i) for i in ids])
@@ -101,7 +101,7 @@ class NodeRegistry:
 
     async def url_of(self, node_id: str) -> str | None:
         url = await self._r.hget(f"{self._p}nodes", node_id)
-        return url.decode() if url is not None else None
+        return _text(url) if url is not None else None
 
     async def least_loaded(self) -> NodeInfo | None:
         nodes = await self.live_nodes()
@@ -111,7 +111,7 @@ class NodeRegistry:
         raw = await self._r.hget(self._owners, room_id)
         if raw is None:
             return Owner(None, False)
-        text = raw.decode()
+        text = _text(raw)
         if text.startswith(LOST_PREFIX):
             return Owner(text[len(LOST_PREFIX) :], True)
         return Owner(text, False)
@@ -119,9 +119,9 @@ class NodeRegistry:
     async def owners(self) -> dict[str, Owner]:
         result = {}
         for room, raw in (await self._r.hgetall(self._owners)).items():
-            text = raw.decode()
+            text = _text(raw)
             lost = text.startswith(LOST_PREFIX)
-            result[room.decode()] = Owner(text[len(LOST_PREFIX) :] if lost else text, lost)
+            result[_text(room)] = Owner(text[len(LOST_PREFIX) :] if lost else text, lost)
         return result
 
     async def swap_owner(self, room_id: str, expected: Owner, new_raw: str) -> bool:
@@ -155,6 +155,15 @@ def shared_signing_key(url: str, prefix: str = DEFAULT_PREFIX) -> str:
     try:
         key = f"{prefix}signing_key"
         client.set(key, secrets.token_urlsafe(32), nx=True)
-        return client.get(key).decode()
+        return _text(client.get(key))
     finally:
         client.close()
+
+
+def _text(value: object) -> str:
+    """A Redis reply as text (the client is not set to decode responses)."""
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"expected a Redis string, got {value!r}")

@@ -313,7 +313,7 @@ class WebhookOutbox:
             "SELECT MIN(MAX(next_attempt_at, COALESCE(leased_until, 0))) FROM deliveries WHERE status=?",
             (DeliveryStatus.PENDING.value,),
         ).fetchone()
-        return row[0]
+        return None if row[0] is None else float(row[0])
 
     async def record_attempt(self, job: DeliveryJob, attempt: Attempt, retry_at: float | None) -> None:
         """Log an attempt. Acknowledged (2xx): delivered. Otherwise retry at `retry_at`, or fail when None."""

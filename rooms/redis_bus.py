@@ -16,7 +16,8 @@ import asyncio
 import logging
 import random
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import msgspec
 from redis.asyncio import Redis
@@ -36,11 +37,11 @@ _REMEMBERED = (CANDIDATE_CONNECTED, ROOM_STATUS)
 
 class _Message(msgspec.Struct):
     node: str
-    records: list[dict]
+    records: list[dict[str, Any]]
 
 
 _encode = msgspec.json.Encoder().encode
-_decode = msgspec.json.Decoder(_Message).decode
+_decode: Callable[[bytes], _Message] = msgspec.json.Decoder(_Message).decode
 
 
 class RedisBus(LocalBus):
@@ -159,7 +160,7 @@ class RedisBus(LocalBus):
                 except (RedisError, OSError):
                     pass
 
-    def _relay(self, message: dict) -> None:
+    def _relay(self, message: dict[str, Any]) -> None:
         channel = message.get("channel")
         room_id = (channel.decode() if isinstance(channel, bytes) else str(channel))[len(self._prefix) :]
         if not self.subscriber_count(room_id):

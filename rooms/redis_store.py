@@ -82,7 +82,7 @@ class RedisRoomStore:
         ids = await self._r.zrevrange(self._key("rooms"), 0, max(0, limit - 1))
         if not ids:
             return []
-        texts = await self._r.mget([self._key("room", i.decode() if isinstance(i, bytes) else i) for i in ids])
+        texts = await self._r.mget([self._key("room", i.decode() if isinstance(i, bytes) else str(i)) for i in ids])
         return [room_from_json(t) for t in texts if t is not None]
 
     async def append_observations(self, room_id: str, observations: Sequence[Observation]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from rooms.integrity import SIGNAL_NAMES, event_end, is_integrity_event
 from rooms.measures import (
@@ -194,9 +194,9 @@ def _flags(timeline: Sequence[Observation], duration: float) -> list[Flag]:
             # Announced once the stretch passes its threshold; look_back (same start) later gives its full length.
             start = _detail(o, "start")
             start = o.t if start is None else start
-            back = next((e for e in events[i + 1 :] if e.name == LOOK_BACK), None)
-            length = _number(back.value) if back is not None else _number(o.value)
-            end = start + length if back is not None and length is not None else None
+            look_back = next((e for e in events[i + 1 :] if e.name == LOOK_BACK), None)
+            length = _number(look_back.value) if look_back is not None else _number(o.value)
+            end = start + length if look_back is not None and length is not None else None
             flags.append(Flag(LOOK_AWAY, _r(start), _r(end), _r(length)))
         elif o.name == PAUSE:
             length = _number(o.value)
@@ -254,5 +254,9 @@ def _question_label(o: Observation) -> str:
     return ""
 
 
+@overload
+def _r(value: float) -> float: ...
+@overload
+def _r(value: float | None) -> float | None: ...
 def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 3)

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Any
+from typing import Any, TypeGuard
 
 from rooms.consent import report_section as consent_section
 from rooms.evidence import measure_evidence
@@ -396,7 +396,7 @@ class _Series:
         return self._by_key.get((type_, name), [])
 
     def values(self, name: str, *, type_: ObservationType = ObservationType.METRIC) -> list[float]:
-        return [float(o.value) for o in self.of(type_, name) if _is_number(o.value)]  # type: ignore[arg-type]
+        return [float(o.value) for o in self.of(type_, name) if _is_number(o.value)]
 
     def final_or_last(self, name: str) -> float | None:
         items = [o for o in self.of(ObservationType.METRIC, name) if _is_number(o.value)]
@@ -416,7 +416,7 @@ class _Series:
         return items[-1].t - items[0].t if len(items) > 1 else 0.0
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -435,7 +435,7 @@ def _notable_events(timeline: Sequence[Observation]) -> list[dict[str, Any]]:
     for o in timeline:
         if o.type is not ObservationType.EVENT or o.name not in _NOTABLE_EVENTS:
             continue
-        if o.name == PAUSE and not (_is_number(o.value) and float(o.value) >= NOTABLE_PAUSE_S):  # type: ignore[arg-type]
+        if o.name == PAUSE and not (_is_number(o.value) and float(o.value) >= NOTABLE_PAUSE_S):
             continue
         notable.append({"t": round(o.t, 2), "name": o.name, "value": o.value})
     return notable

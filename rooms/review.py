@@ -91,7 +91,7 @@ def parse_note(data: dict[str, Any]) -> tuple[str, int | None, str | None]:
 def parse_decision(data: dict[str, Any]) -> tuple[Decision, str, str, bool, bool]:
     """(decision, note, feedback, share_feedback, share_scores) from a request body."""
     try:
-        decision = Decision(data.get("decision"))
+        decision = Decision(str(data.get("decision")))
     except ValueError:
         raise InvalidInput(f"'decision' must be one of {', '.join(d.value for d in Decision)}") from None
     note = _optional_text(data, "note", MAX_DECISION_NOTE_CHARS)

@@ -3,7 +3,8 @@
 A rule compares one measure of the report with a number, e.g. `{"when": "overall >= 80", "then": "advance"}` or
 `{"measure": "face_presence", "op": "<", "value": 0.7, "outcome": "needs_review"}`. Measures are looked up in the
 report: `overall` (the overall score), a dimension name or `dimensions.<name>` (its score), a metric name or
-`metrics.<name>` (its value; a group prefix such as `face.face_presence` is allowed). A value written with `%`
+`metrics.<name>` (its value; a group prefix such as `face.face_presence` is allowed), `integrity.flagged` or
+`integrity.<signal>` (how many integrity events; such a rule may only route to needs_review). A value written with `%`
 ("< 70 %") is a percentage: for ratio metrics it is divided by 100.
 
 The recommendation is advisory. When several rules fire, the most cautious outcome wins (needs_review, then
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rooms.errors import InvalidInput
+
+INTEGRITY = "integrity"  # the report's integrity section (rooms/integrity.py): rules may only route to review on it
 
 # Most cautious first: the first outcome in this order among the fired rules is the recommendation.
 OUTCOMES = ("needs_review", "reject", "hold", "advance")
@@ -43,6 +46,11 @@ class Rule:
     outcome: str
     percent: bool = False  # the value was written as a percentage
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        # Integrity signals are observations for a person to look at: they may route to review, never decide.
+        if self.measure.partition(".")[0] == INTEGRITY and self.outcome != "needs_review":
+            raise InvalidInput(f"a rule on {self.measure} may only route to needs_review, not {self.outcome}")
 
     @property
     def text(self) -> str:
@@ -97,8 +105,8 @@ class MeasureValue:
 
 def lookup(report: dict[str, Any], measure: str) -> MeasureValue:
     """The report's value for a rule's measure name (see the module docstring for the names)."""
-    dimensions = report.get("dimensions") if isinstance(report.get("dimensions"), dict) else {}
-    metrics = report.get("metrics") if isinstance(report.get("metrics"), dict) else {}
+    dimensions = _mapping(report.get("dimensions"))
+    metrics = _mapping(report.get("metrics"))
     if measure == "overall":
         return _overall(report)
     head, _, tail = measure.partition(".")
@@ -106,6 +114,8 @@ def lookup(report: dict[str, Any], measure: str) -> MeasureValue:
         return _score(dimensions.get(tail))
     if head == "metrics" and tail:
         return _metric(metrics.get(tail))
+    if head == INTEGRITY:
+        return _integrity(report.get(INTEGRITY), tail or "flagged")
     if measure in dimensions:
         return _score(dimensions[measure])
     name = measure.rsplit(".", 1)[-1]  # "face.face_presence": a group prefix, for readability
@@ -145,6 +155,20 @@ def evaluate(rules: Sequence[Rule], report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _integrity(section: Any, name: str) -> MeasureValue:
+    """`integrity.flagged` (every signal's events) or `integrity.<signal>` (that signal's): a count; no value
+    while the signal is off."""
+    if not isinstance(section, dict):
+        return MeasureValue(None, "count", False)
+    signals = [s for s in section.get("signals") or [] if isinstance(s, dict)]
+    if name == "flagged":
+        return MeasureValue(float(sum(int(s.get("count") or 0) for s in signals if s.get("enabled"))), "count", True)
+    signal = next((s for s in signals if s.get("name") == name), None)
+    if signal is None:
+        return MeasureValue(None, "count", False)
+    return MeasureValue(float(signal.get("count") or 0) if signal.get("enabled") else None, "count", True)
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -163,9 +187,13 @@ def _score(entry: Any) -> MeasureValue:
     return MeasureValue(_number(entry), "score", entry is not None)
 
 
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _overall(report: dict[str, Any]) -> MeasureValue:
     # The overall score's home depends on the report version: a number or an object with "score".
-    for holder in (report, report.get("summary") if isinstance(report.get("summary"), dict) else {}):
+    for holder in (report, _mapping(report.get("summary"))):
         for key in ("overall", "overall_score"):
             if key in holder:
                 return _score(holder[key])

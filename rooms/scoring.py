@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -125,6 +126,12 @@ class Dimension:
     description: str
     weight: float
     measures: tuple[MeasureSpec, ...]
+    # The label and description in other languages, from `label_<lang>` / `description_<lang>` keys
+    # (`label_zh = "沟通"`): {"zh": {"label": ..., "description": ...}}.
+    translations: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    def translations_dict(self) -> dict[str, dict[str, str]]:
+        return {lang: dict(texts) for lang, texts in self.translations}
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +150,8 @@ class ScoringConfig:
                     "description": d.description,
                     "weight": d.weight,
                     "measures": [{"measure": m.measure, "weight": m.weight, **m.rule.canonical()} for m in d.measures],
+                    # Only when given: a configuration without translations keeps its hash.
+                    **({"translations": d.translations_dict()} if d.translations else {}),
                 }
                 for d in self.dimensions
             ],
@@ -196,7 +205,29 @@ def _parse_dimension(raw: Any) -> Dimension:
         description=str(raw.get("description") or ""),
         weight=_positive(raw.get("weight", 1.0), f"{dim_id}.weight"),
         measures=tuple(_parse_measure(dim_id, m) for m in measures),
+        translations=_translations(dim_id, raw),
     )
+
+
+_TRANSLATED_KEY = re.compile(r"^(label|description)_([a-z]{2,3})$")
+
+
+def _translations(dim_id: str, raw: Mapping[str, Any]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """`label_zh`, `description_zh` (any two- or three-letter language code) -> sorted, hashable translations."""
+    found: dict[str, dict[str, str]] = {}
+    # The canonical form (embedded in reports) nests them: {"translations": {"zh": {"label": ...}}}.
+    nested = raw.get("translations") or {}
+    if not isinstance(nested, Mapping):
+        raise ValueError(f"dimension {dim_id!r}: 'translations' must be a table")
+    pairs = [(f"{field}_{lang}", text) for lang, texts in nested.items() for field, text in dict(texts).items()]
+    for key, value in [*raw.items(), *pairs]:
+        match = _TRANSLATED_KEY.match(str(key))
+        if match is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"dimension {dim_id!r}: {key!r} must be a non-empty string")
+        found.setdefault(match.group(2), {})[match.group(1)] = value.strip()
+    return tuple((lang, tuple(sorted(texts.items()))) for lang, texts in sorted(found.items()))
 
 
 def _parse_measure(dim_id: str, raw: Any) -> MeasureSpec:
@@ -269,7 +300,7 @@ def score_dimensions(
     config_hash = config.config_hash
     dimensions: dict[str, dict[str, Any]] = {}
     for dim in config.dimensions:
-        entries = []
+        entries: list[dict[str, Any]] = []
         for spec in dim.measures:
             info = MEASURES[spec.measure]
             v = values.get(spec.measure)
@@ -290,6 +321,7 @@ def score_dimensions(
         dimensions[dim.id] = {
             "label": dim.label,
             "description": dim.description,
+            **({"translations": dim.translations_dict()} if dim.translations else {}),
             "score": score,
             "weight": dim.weight,
             "config_hash": config_hash,

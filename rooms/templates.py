@@ -194,4 +194,4 @@ def _seconds(value: Any, name: str, minimum: float) -> float:
 def _count(value: Any, name: str, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
         raise InvalidInput(f"'{name}' must be a whole number from 0 to {maximum}")
-    return value
+    return int(value)

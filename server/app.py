@@ -8,14 +8,17 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from analyzers.base import Analyzer
 from realtime.analyzer_process import ProcessAnalyzer
 from realtime.engine import AnalysisEngine
 from realtime.ice import IceServers, restricted_host_addresses
+from realtime.lanes import DEFERRED
 from realtime.pipeline import PipelineConfig
 from realtime.recording import Recordings
 from realtime.recording_segments import RecordingConfig
@@ -100,25 +103,20 @@ def default_engine(settings: Settings) -> AnalysisEngine:
     from analyzers.transcript import TranscriptAnalyzer, TranscriptConfig
     from analyzers.voice import VoiceAnalyzer, VoiceAnalyzerConfig
 
-    deferred: list = []
+    analyzers: list[Analyzer[Any]] = [
+        FaceAnalyzer(
+            FaceAnalyzerConfig(emotion_inference=settings.emotion_inference, look_away_after_s=settings.look_away_s)
+        ),
+        VoiceAnalyzer(VoiceAnalyzerConfig(vad_engine=settings.vad_engine)),
+    ]
     if settings.transcript:
         # The Whisper model is joined from its two wheels once into a per-user temp folder shared by every server
         # on the machine, and hash-checked at each load (analyzers/whisper_model.py).
         config = TranscriptConfig(language=settings.language, vosk_model_dirs=dict(settings.vosk_models))
         # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
-        deferred.append(
-            ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", settings.asr_processes, name="transcript")
-        )
-    return AnalysisEngine(
-        video_analyzers=[
-            FaceAnalyzer(
-                FaceAnalyzerConfig(emotion_inference=settings.emotion_inference, look_away_after_s=settings.look_away_s)
-            )
-        ],
-        audio_analyzers=[VoiceAnalyzer(VoiceAnalyzerConfig(vad_engine=settings.vad_engine))],
-        deferred_audio_analyzers=deferred,
-        threads=settings.analysis_threads,
-    )
+        transcript = partial(TranscriptAnalyzer, config)
+        analyzers.append(ProcessAnalyzer(transcript, DEFERRED.name, settings.asr_processes, name="transcript"))
+    return AnalysisEngine(analyzers, threads=settings.analysis_threads)
 
 
 def admin_token(settings: Settings) -> str:

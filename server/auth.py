@@ -64,7 +64,7 @@ class TokenIssuer:
         except jwt.InvalidTokenError:
             raise AuthError("invalid token") from None
         try:
-            role = Role(claims.get("role"))
+            role = Role(str(claims.get("role")))
         except ValueError:
             raise AuthError("invalid token") from None
         if role is Role.ADMIN:

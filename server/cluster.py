@@ -199,10 +199,10 @@ async def _owned(request: web.Request, handler: Handler, room_id: str, action: s
     nodes = app[NODES]
     if not forwarded_by_peer(request):
         owner = await nodes.owner(room_id)
-        if owner.node_id not in (None, nodes.node_id) and not owner.lost:
-            response = await _forward(request, owner.node_id)
-            if response is not None:
-                return response
+        if owner.node_id is not None and owner.node_id != nodes.node_id and not owner.lost:
+            forwarded = await _forward(request, owner.node_id)
+            if forwarded is not None:
+                return forwarded
             # Unreachable owner: dead, whatever its heartbeat says for another second or two.
             await record_lost(app, room_id, owner)
     if action == "offer":
@@ -295,9 +295,12 @@ async def _forward(request: web.Request, owner_id: str) -> web.Response | None:
 async def _create_on_least_loaded(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A new room goes to the least-loaded live node: assigned there, and its links point there."""
     response = await handler(request)
-    if response.status != 201 or not isinstance(response, web.Response) or response.body is None:
+    if response.status != 201 or not isinstance(response, web.Response):
         return response
-    room = json.loads(response.body)
+    body = response.body
+    if not isinstance(body, bytes | bytearray):
+        return response
+    room = json.loads(body)
     nodes = request.app[NODES]
     target = await nodes.least_loaded()
     node_id = target.node_id if target else nodes.node_id

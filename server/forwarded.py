@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -49,12 +51,12 @@ def client_address(peer: str | None, forwarded_for: str, networks: Sequence[Netw
     return hops[0] if hops else peer
 
 
-def forwarded_middleware(trusted_proxies: Sequence[Network]) -> Callable[[web.Request, Handler], Awaitable]:
+def forwarded_middleware(trusted_proxies: Sequence[Network]) -> Middleware:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not trusted_proxies or not _trusted(request.remote, trusted_proxies):
             return await handler(request)
-        changes: dict[str, str] = {}
+        changes: dict[str, Any] = {}
         remote = client_address(request.remote, request.headers.get("X-Forwarded-For", ""), trusted_proxies)
         if remote and remote != request.remote:
             changes["remote"] = remote

@@ -72,13 +72,13 @@ def load_catalogs(directory: Path = LOCALE_DIR) -> dict[str, Catalog]:
         for message in catalog:
             if not message.id or not any(path.endswith(".js") for path, _ in message.locations):
                 continue
-            key = message.id[0] if message.pluralizable else message.id
+            key = str(message.id[0] if message.pluralizable else message.id)
             if message.pluralizable:
-                forms = [s for s in message.string if s]
+                forms = [str(s) for s in message.string or () if s]
                 if forms:
                     js_messages[key] = forms
             elif message.string:
-                js_messages[key] = message.string
+                js_messages[key] = str(message.string)
         catalogs[locale] = Catalog(locale, Translations(compiled, domain=DOMAIN), js_messages)
     return catalogs
 

@@ -104,7 +104,7 @@ class Interviews:
         self._sessions: dict[str, InterviewSession] = {}
         self._timelines: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._report_tasks: set[asyncio.Task[None]] = set()
+        self._report_tasks: set[asyncio.Task[dict[str, Any]]] = set()
         self._watches: dict[str, IntegrityWatch] = {}
         # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
         # None: no choice recorded.
@@ -215,7 +215,7 @@ class Interviews:
         # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
         # it and nothing is recorded.
         context = SessionContext(language=room.language)
-        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions((), ())
+        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions()
         timeline = TimelineRecorder(self._store, room.id)
         self._timelines[room.id] = timeline
         # Integrity checks that read the face and voice lanes' observations together (cheap: no model work).

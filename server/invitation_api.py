@@ -26,7 +26,8 @@ async def candidate_link(request: web.Request, room: Room) -> str:
 
 
 async def _room_and_link(request: web.Request) -> tuple[Room, str]:
-    authorize(request, Role.HR)  # and the admin
+    authorize(request, Role.HR)  # and the admin: whoever sends candidates their links
+
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     return room, await candidate_link(request, room)
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from rooms.model import Role, Room
 from server.auth import Principal
+from server.i18n import N_
 from server.keys import TEMPLATES
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,10 @@ async def interviewer_call_context(
     lead = principal.role is Role.ADMIN or (principal.role is Role.INTERVIEWER and principal.lead)
     return {
         "is_lead": lead,
-        "role_label": "lead interviewer" if lead else ("observer" if principal.role is Role.INTERVIEWER else "HR"),
+        # English here, translated where shown (interviewer.html).
+        "role_label": (
+            N_("lead interviewer") if lead else (N_("observer") if principal.role is Role.INTERVIEWER else N_("HR"))
+        ),
         "signal_url": _with_token(f"{base}/signal", token) if lead and is_two_way(room) else None,
         "notes_url": _with_token(f"{base}/notes", token),
         "questions": await template_questions(app, room),

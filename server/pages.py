@@ -19,6 +19,7 @@ from server.keys import ICE, INTERVIEWS, SETTINGS, STORE
 from server.live_pages import candidate_call_context, interviewer_call_context
 from server.notes_api import annotated_report
 from server.report_document import report_context
+from server.report_wording import ReportWording
 from server.requests import authorize
 
 routes = web.RouteTableDef()
@@ -131,6 +132,16 @@ async def interviewer_page(request: web.Request) -> web.Response:
             report_url=_with_token(f"/rooms/{room.id}/report", token),
             report_api_url=_with_token(f"{base}/report", token),
             replay_url=_with_token(f"/rooms/{room.id}/replay", token),
+            # HR (and the admin) send the candidate link: QR code and invitation text (server/invitation_api.py).
+            **(
+                {
+                    "qr_svg_url": _with_token(f"{base}/qr.svg", token),
+                    "qr_png_url": _with_token(f"{base}/qr.png", token),
+                    "invitation_url": f"{base}/invitation",
+                }
+                if principal.role in (Role.HR, Role.ADMIN)
+                else {}
+            ),
             ice_servers=request.app[ICE].browser(room.id),
             emotion_inference=request.app[SETTINGS].emotion_inference,
             **(await interviewer_call_context(request.app, principal, room, token)),
@@ -154,10 +165,19 @@ async def report_page(request: web.Request) -> web.Response:
             ),
         )
     replay_url = _with_token(f"/rooms/{room.id}/replay", request.query.get("token", ""))
-    pdf_url = _with_token(f"/api/rooms/{room.id}/report.pdf", request.query.get("token", ""))
+    wording = report_wording(request, room)
+    # The PDF in the language of the page it was downloaded from.
+    pdf_url = _with_token(f"/api/rooms/{room.id}/report.pdf", request.query.get("token", "")) + "&" + urlencode(
+        {"lang": wording.catalog.tag}
+    )
     # The same context as the PDF (server/report_api.py), charts included: one template for both.
-    view = report_context(room.to_public(), report, pdf=False, pdf_url=pdf_url)
+    view = report_context(room.to_public(), report, pdf=False, pdf_url=pdf_url, wording=wording)
     return aiohttp_jinja2.render_template("report.html", request, _context(request, replay_url=replay_url, **view))
+
+
+def report_wording(request: web.Request, room: Room) -> ReportWording:
+    """The report's text for this viewer: their language, the deployment's time zone, the interview's language."""
+    return ReportWording(request_catalog(request), request.app[SETTINGS].time_zone, room.language)
 
 
 def _error_page(request: web.Request, status: int, message: str) -> web.Response:

@@ -10,6 +10,7 @@ from aiohttp import web
 from rooms.model import Room, RoomStatus
 from rooms.replay import LONG_PAUSE_S, build_replay
 from server.auth import STAFF
+from server.i18n import request_catalog
 from server.keys import INTERVIEWS, STORE
 from server.pages import _context, _error_page, _with_token
 from server.requests import authorize
@@ -22,7 +23,10 @@ async def replay_page(request: web.Request) -> web.Response:
     authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     if room.status is not RoomStatus.ENDED:
-        return _error_page(request, 409, "The replay opens once the interview has ended and its recording is joined.")
+        message = request_catalog(request).gettext(
+            "The replay opens once the interview has ended and its recording is joined."
+        )
+        return _error_page(request, 409, message)
     token = request.query["token"]
     base = f"/api/rooms/{room.id}"
     return aiohttp_jinja2.render_template(

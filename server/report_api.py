@@ -10,9 +10,10 @@ from aiohttp import web
 from rooms.errors import Conflict
 from rooms.model import RoomStatus
 from server.auth import STAFF
+from server.i18n import page_context
 from server.keys import INTERVIEWS, REPORT_PDFS, STORE
 from server.notes_api import annotated_report
-from server.pages import PRODUCT_NAME
+from server.pages import PRODUCT_NAME, report_wording
 from server.report_document import pdf_static_url, render_report_html, render_report_pdf, report_context
 from server.requests import authorize
 
@@ -32,10 +33,12 @@ async def report_pdf(request: web.Request) -> web.StreamResponse:
         )
     report = await annotated_report(request.app, room.id, report)  # with notes and the human decision, as the page
     env = aiohttp_jinja2.get_env(request.app)
+    wording = report_wording(request, room)  # ?lang=, else the viewer's cookie or Accept-Language
     context = {
         "product_name": PRODUCT_NAME,
         "static_url": pdf_static_url(),
-        **report_context(room.to_public(), report, pdf=True),
+        **page_context(wording.catalog),
+        **report_context(room.to_public(), report, pdf=True, wording=wording),
     }
 
     def render() -> bytes:
@@ -44,7 +47,9 @@ async def report_pdf(request: web.Request) -> web.StreamResponse:
     # Layout and font shaping take a second or so of CPU: off the event loop, which carries live media, one
     # at a time, and once per report version.
     start = time.perf_counter()
-    pdf, cached = await request.app[REPORT_PDFS].get(room.id, report, render)
+    # One cached PDF per language: the language is part of what the PDF shows.
+    shown = {**report, "shown_in": wording.catalog.tag}
+    pdf, cached = await request.app[REPORT_PDFS].get(room.id, shown, render)
     render_ms = (time.perf_counter() - start) * 1000.0
     return web.Response(
         body=pdf,

@@ -7,7 +7,7 @@ markup with no script and no external resource, so it prints and renders in Weas
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -30,8 +30,9 @@ class Chart:
     svg: Markup
 
 
-def report_charts(report: Mapping[str, Any]) -> list[Chart]:
-    """The charts a report can draw; none when it has no timelines (an older report, or no media)."""
+def report_charts(report: Mapping[str, Any], tr: Callable[[str], str] = str) -> list[Chart]:
+    """The charts a report can draw; none when it has no timelines (an older report, or no media). `tr` puts the
+    titles and captions in the reader's language (server/report_wording.py)."""
     timelines = report.get("timelines")
     if not isinstance(timelines, Mapping) or not timelines.get("buckets"):
         return []
@@ -48,7 +49,7 @@ def report_charts(report: Mapping[str, Any]) -> list[Chart]:
                 f"Share per {bucket:g} s: grey, frames with a face in view; blue, face frames with the gaze on the "
                 "camera or screen.",
                 _svg(
-                    "Face in view and eye contact over time",
+                    tr("Face in view and eye contact over time"),
                     end,
                     bucket,
                     [
@@ -70,7 +71,7 @@ def report_charts(report: Mapping[str, Any]) -> list[Chart]:
                 f"Green bars: share of each {bucket:g} s with speech. Red ticks: pauses of 1 s or more "
                 f"({len(pauses)} in all).",
                 _svg(
-                    "Speaking over time, with pauses",
+                    tr("Speaking over time, with pauses"),
                     end,
                     bucket,
                     [],
@@ -94,7 +95,7 @@ def report_charts(report: Mapping[str, Any]) -> list[Chart]:
                 "Syllables per minute over the latest 20 s of speech"
                 + (f"; the shaded band ({band[0]:g}-{band[1]:g}) scores 100." if band else "."),
                 _svg(
-                    "Speech rate over time",
+                    tr("Speech rate over time"),
                     end,
                     bucket,
                     [(SPEECH_RATE, rates)],
@@ -168,15 +169,15 @@ def _svg(
     if bars is not None:
         name, values = bars
         width = max(PLOT_W * bucket / end - 1.0, 0.8)
-        for i, v in enumerate(values):
-            if v is not None and v > 0:
+        for i, share in enumerate(values):
+            if share is not None and share > 0:
                 out.append(
                     _tag(
                         "rect",
                         x=x(i * bucket),
-                        y=y(v),
+                        y=y(share),
                         width=width,
-                        height=TOP + PLOT_H - y(v),
+                        height=TOP + PLOT_H - y(share),
                         fill=COLOURS[name],
                         fill_opacity=0.75,
                     )

@@ -10,24 +10,39 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.support import NullTranslations
 
-from server.i18n import install_gettext
+from server.i18n import Catalog, install_gettext
 from server.report_charts import report_charts
+from server.report_wording import ReportWording
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 TEMPLATE = "report.html"
 
 
 def report_context(
-    room: dict[str, Any], report: dict[str, Any], *, pdf: bool, pdf_url: str | None = None
+    room: dict[str, Any],
+    report: dict[str, Any],
+    *,
+    pdf: bool,
+    pdf_url: str | None = None,
+    wording: ReportWording | None = None,
 ) -> dict[str, Any]:
-    """What report.html needs beyond the common page context: the report, its charts, and how it is shown."""
+    """What report.html needs beyond the common page context: the report, its charts, how it is shown, and its
+    text in the reader's language (English when no wording is given)."""
+    wording = wording or ReportWording(Catalog("en", NullTranslations()))
+    highlights, suggestions = wording.highlights_and_suggestions(report)
     return {
         "room": room,
         "report": report,
-        "charts": report_charts(report),
+        "charts": report_charts(report, wording.tr),
         "pdf": pdf,
         "pdf_url": pdf_url,
+        "summary": wording.summary(report),
+        "highlights": highlights,
+        "suggestions": suggestions,
+        **wording.template_globals,
+        **({"i18n": wording.catalog, "lang_tag": wording.catalog.tag} if wording.catalog.locale != "en" else {}),
     }
 
 

@@ -433,14 +433,17 @@ class Settings:
 
     @classmethod
     def load(
-        cls, config: Path | None = None, environ: Mapping[str, str] | None = None, flags: Mapping[str, Any] = ()
+        cls,
+        config: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        flags: Mapping[str, Any] | None = None,
     ) -> Settings:
         """Defaults, then the config file, then the environment, then already-parsed flags (by field name)."""
         values: dict[str, Any] = {}
         if config is not None:
             values.update(read_config_file(config))
         values.update(_from_environment(environ or {}))
-        values.update(flags)
+        values.update(flags or {})
         return replace(cls(), **values)._with_derived_defaults(values)
 
     def _with_derived_defaults(self, given: Mapping[str, Any]) -> Settings:

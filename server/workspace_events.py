@@ -5,7 +5,8 @@
   or by retention: the interview goes from the workspace, and the candidate with it after their last one).
 - From requests on a workspace room (server/room_access.py): the candidate opened the link, someone viewed the
   report (invited people only: the stage becomes "reviewed"), a rating was given, a decision was recorded.
-- A reminder loop: an `interview.reminder` webhook event one hour before each scheduled live interview.
+- A background loop: an `interview.reminder` webhook event one hour before each scheduled live interview, and a
+  reconciliation of waiting candidates against the rooms' store (interviews run by another node, lost events).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aiohttp import web
 
 from rooms.hiring import DECISION_STAGES, Activity, Stage, report_summary
 from rooms.hiring_store import RoomOwner, SqliteHiringStore
+from rooms.model import RoomStatus
 from rooms.outbox import EventType
 from rooms.store import RoomStore
 from server.keys import HIRING, INTERVIEWS, OUTBOX, STORE
@@ -30,6 +32,7 @@ from server.sessions import ACCESS
 log = logging.getLogger(__name__)
 REMINDER_LEAD_S = 3600.0
 REMINDER_CHECK_S = 30.0
+RECONCILE_BATCH = 200  # waiting candidates checked against the store per pass
 _REPORT_READS = re.compile(r"^(/rooms/[^/]+/report|/api/rooms/[^/]+/report(\.pdf)?)$")
 
 
@@ -139,12 +142,41 @@ async def remind_due(app: web.Application, now: float | None = None) -> int:
     return queued
 
 
-async def _reminder_loop(app: web.Application) -> None:
+async def reconcile(app: web.Application, after_rowid: int = 0, limit: int = RECONCILE_BATCH) -> int:
+    """Bring up to `limit` waiting candidates (invited, started) in step with their room in the store; returns
+    the cursor for the next pass (0: start over).
+
+    The events cover what runs on this node; this covers the rest: interviews run by another node of a cluster
+    (the rooms and reports are in the shared store), and an event lost to a crash between storing a report and
+    telling the board.
+    """
+    hiring, store = app[HIRING], app[STORE]
+    rows = await hiring.waiting_rooms(after_rowid, limit)
+    for _, room_id, stage in rows:
+        room = await store.get_room(room_id)
+        if room is None:
+            continue
+        if room.status is RoomStatus.ENDED:
+            report = await store.get_report(room_id)
+            if report is None:
+                continue  # being written: the next pass sees it
+            await hiring.set_results(room_id, *report_summary(report))
+            candidate = await hiring.advance_stage(room_id, Stage.COMPLETED, (Stage.INVITED, Stage.STARTED))
+            if candidate is not None:
+                await hiring.log(Activity(candidate.id, time.time(), "report_ready", "system", {"room_id": room_id}))
+        elif room.status is RoomStatus.LIVE and stage == Stage.INVITED.value:
+            await hiring.advance_stage(room_id, Stage.STARTED, (Stage.INVITED,))
+    return rows[-1][0] if len(rows) == limit else 0
+
+
+async def _background_loop(app: web.Application) -> None:
+    cursor = 0
     while True:
         try:
             await remind_due(app)
+            cursor = await reconcile(app, cursor)
         except Exception:
-            log.exception("interview reminders failed; trying again shortly")
+            log.exception("workspace reminders or board reconciliation failed; trying again shortly")
         await asyncio.sleep(REMINDER_CHECK_S)
 
 
@@ -152,7 +184,7 @@ async def workspace_events_context(app: web.Application) -> AsyncIterator[None]:
     """After the interviews and the workspace stores: follow events, send reminders."""
     follower = BoardFollower(app[HIRING], app[STORE])
     app[INTERVIEWS].listeners.append(follower.on_event)
-    reminders = asyncio.create_task(_reminder_loop(app), name="workspace-reminders")
+    reminders = asyncio.create_task(_background_loop(app), name="workspace-reminders")
     yield
     reminders.cancel()
     await asyncio.gather(reminders, return_exceptions=True)

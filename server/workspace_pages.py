@@ -15,7 +15,9 @@ from aiohttp import web
 
 from rooms.accounts import ADMINS, MANAGERS, READERS, Access
 from rooms.errors import NotFound
+from rooms.scoring import load_scoring_config
 from server.auth import ForbiddenError
+from server.i18n import request_catalog
 from server.keys import ACCOUNTS, HIRING, SETTINGS
 from server.pages import page_measures
 from server.sessions import ACCESS, CSRF
@@ -77,6 +79,7 @@ async def position_page(request: web.Request) -> web.Response:
         positionId=position.id,
         positionTitle=position.title,
         canManage=access.can(position.branch_id, *MANAGERS),
+        dimensions=_dimension_labels(request),
     )
 
 
@@ -113,7 +116,15 @@ async def compare_page(request: web.Request) -> web.Response:
         positionId=position.id,
         positionTitle=position.title,
         ids=request.query.get("ids", ""),
+        dimensions=_dimension_labels(request),
     )
+
+
+def _dimension_labels(request: web.Request) -> dict[str, str]:
+    """The report's scoring dimensions by id, labelled in the page's language (--scoring-config)."""
+    gettext = request_catalog(request).gettext
+    config = load_scoring_config(request.app[SETTINGS].scoring_config)
+    return {d.id: gettext(d.label) for d in config.dimensions}
 
 
 @routes.get("/workspace/my-interviews")

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from rooms.accounts import Membership, WorkspaceRole
 from rooms.outbox import EventType
 from run import main as run_main
-from server.keys import ACCOUNTS, HIRING, OUTBOX
-from server.workspace_events import remind_due
+from server.keys import ACCOUNTS, HIRING, INTERVIEWS, OUTBOX, STORE
+from server.workspace_events import reconcile, remind_due
 from tests.api.conftest import ClientFactory
 from tests.support.workspace import PASSWORD, Actor, add_person, sign_in
 
@@ -414,3 +414,30 @@ async def test_deleting_the_interview_deletes_the_candidate_from_the_workspace(m
     board = await (await client.get(f"/api/workspace/positions/{position}/board", headers=admin.headers)).json()
     assert [c["name"] for c in board["candidates"]] == ["Grace"]
     assert await client.server.app[HIRING].activity(ada["id"]) == []
+
+
+async def test_reconciliation_catches_up_with_interviews_the_board_missed(make_client: ClientFactory) -> None:
+    """As when another node ran the interview: no event reached this node's board; the store knows."""
+    client = await make_client()
+    admin, _, position = await _setup(client)
+    app = client.server.app
+    created = await (
+        await client.post(
+            f"/api/workspace/positions/{position}/candidates",
+            json={"candidates": [{"name": "Ada"}, {"name": "Grace"}]},
+            headers=admin.headers,
+        )
+    ).json()
+    ada = created["created"][0]
+    app[INTERVIEWS].listeners.clear()  # this node hears nothing
+    end = await client.post(f"/api/rooms/{ada['room_id']}/end", headers={"Authorization": "Bearer " + _admin_token()})
+    assert end.status == 200
+    for _ in range(100):
+        if await app[STORE].get_report(ada["room_id"]) is not None:
+            break
+        await _sleep()
+    assert (await app[HIRING].get_candidate(ada["id"])).stage.value == "invited"
+    assert await reconcile(app, 0, limit=1) != 0  # a full batch: there is more after it
+    assert await reconcile(app, 0) == 0
+    assert (await app[HIRING].get_candidate(ada["id"])).stage.value == "completed"
+    assert (await app[HIRING].get_candidate(created["created"][1]["id"])).stage.value == "invited"

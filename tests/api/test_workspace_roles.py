@@ -44,7 +44,10 @@ A_MANAGERS = {"hq_admin", "hq_hr", "a_admin", "a_hr", "key_a_hr"}
 A_READERS = A_MANAGERS | {"a_viewer"}
 ANY_MANAGERS = A_MANAGERS | {"b_admin", "b_hr", "key_b_hr"}
 SIGNED_IN = set(CALLERS) - {"anonymous"}
-PEOPLE = SIGNED_IN - {"key_a_hr", "key_b_hr"}
+KEYS = {"key_a_hr", "key_b_hr"}
+PEOPLE = SIGNED_IN - KEYS
+# Ending a room is the lead interviewer's (and the admin's): HR's room principal may not.
+A_MANAGERS_ADMIN = {"hq_admin"}
 
 
 @dataclass
@@ -105,6 +108,7 @@ CASES = [
     ),
     _case("disable", "PUT", "/api/workspace/people/{spare}/disabled", HQ_ADMIN, lambda w: {"disabled": False}),
     _case("api keys list", "GET", "/api/workspace/api-keys", HQ_ADMIN),
+    _case("api key revoke", "DELETE", "/api/workspace/api-keys/{spare_key}", HQ_ADMIN),
     _case("api key create", "POST", "/api/workspace/api-keys", HQ_ADMIN, lambda w: {"name": "ats", "role": "hr"}),
     _case("interviewer pool", "GET", "/api/workspace/interviewers", ANY_MANAGERS),
     _case("templates", "GET", "/api/workspace/templates", ANY_MANAGERS),
@@ -137,6 +141,13 @@ CASES = [
         "/api/workspace/positions/{position}/candidates",
         A_MANAGERS,
         lambda w: {"candidates": [{"name": f"Cand {next(w.counter)}"}]},
+    ),
+    _case(
+        "upload (not a file: 400 once past authorization)",
+        "POST",
+        "/api/workspace/positions/{position}/candidates/upload",
+        A_MANAGERS,
+        lambda w: {"file": "x"},
     ),
     _case("candidate read", "GET", "/api/workspace/candidates/{candidate}", A_READERS),
     _case("activity", "GET", "/api/workspace/candidates/{candidate}/activity", A_MANAGERS),
@@ -174,8 +185,21 @@ CASES = [
         lambda w: {"decision": "advance", "note": "good"},
     ),
     _case("room timeline", "GET", "/api/rooms/{room}/timeline", A_MANAGERS | {"a_interviewer"}),
+    _case("room decision read", "GET", "/api/rooms/{room}/decision", A_MANAGERS | {"a_interviewer"}),
+    _case("room QR code", "GET", "/api/rooms/{room}/qr.svg", A_MANAGERS),
+    _case("room invitation text", "GET", "/api/rooms/{room}/invitation", A_MANAGERS),
+    _case("room end (lead interviewer)", "POST", "/api/rooms/{spare_room}/end", A_MANAGERS_ADMIN | {"a_interviewer"}),
     _case("rooms list (admin)", "GET", "/api/rooms", HQ_ADMIN),
     _case("templates (admin)", "GET", "/api/templates", HQ_ADMIN),
+    # The pages: a person signed in with the role sees it; anyone else is refused or sent to sign in.
+    _case("page: board", "GET", "/workspace/positions/{position}", A_READERS - KEYS),
+    _case("page: candidate", "GET", "/workspace/candidates/{candidate}", A_READERS - KEYS),
+    _case(
+        "page: compare", "GET", "/workspace/positions/{position}/compare?ids={candidate},{candidate2}", A_READERS - KEYS
+    ),
+    _case("page: people & branches", "GET", "/workspace/admin", {"hq_admin", "a_admin", "b_admin"}),
+    _case("page: my interviews", "GET", "/workspace/my-interviews", PEOPLE),
+    _case("page: a room's report", "GET", "/rooms/{room}/report", A_READERS | {"a_interviewer"}),
     _case("webhooks (admin)", "GET", "/api/webhooks", HQ_ADMIN),
 ]
 
@@ -219,7 +243,7 @@ async def world(make_client: ClientFactory) -> World:
     position_id = (await position.json())["id"]
     invited = await client.post(
         f"/api/workspace/positions/{position_id}/candidates",
-        json={"candidates": [{"name": "Ada"}, {"name": "Grace"}, {"name": "Spare"}]},
+        json={"candidates": [{"name": "Ada"}, {"name": "Grace"}, {"name": "Spare"}, {"name": "Ends"}]},
         headers=admin,
     )
     assert invited.status == 201, await invited.text()
@@ -231,6 +255,14 @@ async def world(make_client: ClientFactory) -> World:
         headers=admin,
     )
     assert scheduled.status == 200, await scheduled.text()
+    spare_room = created[3]["room_id"]
+    lead = await client.put(
+        f"/api/workspace/interviews/{spare_room}/schedule",
+        json={"interviewer_ids": [actors["a_interviewer"].id]},
+        headers=admin,
+    )
+    assert lead.status == 200
+    spare_key, _ = await accounts.create_api_key("spare", R.VIEWER, None, "test")
     ids = {
         "a": a.id,
         "b": b.id,
@@ -238,6 +270,8 @@ async def world(make_client: ClientFactory) -> World:
         "candidate": created[0]["id"],
         "candidate2": created[1]["id"],
         "spare_candidate": created[2]["id"],
+        "spare_room": spare_room,
+        "spare_key": spare_key.id,
         "room": room,
         **{name: actor.id for name, actor in actors.items()},
     }
@@ -254,7 +288,8 @@ async def test_every_endpoint_every_role_own_and_other_branch(world: World) -> N
             response = await world.client.request(
                 case.method, path, json=body, headers=world.actors[caller].headers, allow_redirects=False
             )
-            refused = response.status in (401, 403)
+            to_sign_in = response.status == 303 and response.headers.get("Location", "").startswith("/login")
+            refused = response.status in (401, 403) or to_sign_in
             allowed = caller in case.allowed
             checked += 1
             if allowed == refused or response.status >= 500:

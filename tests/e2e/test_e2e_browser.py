@@ -66,6 +66,10 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
                 await asyncio.to_thread(driver.get, server.base_url + room["interviewer_url"])
                 await asyncio.sleep(STREAM_S)
                 dashboard = await asyncio.to_thread(_js, driver, "window.__dashboard")
+                # The transcript card names the engine and the language detected from the first utterance.
+                engine_label = await asyncio.to_thread(
+                    _js, driver, "document.getElementById('transcript-engine').textContent"
+                )
                 video_ready = await asyncio.to_thread(
                     _js, driver, "document.getElementById('candidate-video').videoWidth"
                 )
@@ -110,6 +114,7 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
     # The transcript (Whisper, language "auto" by default) holds the fixture's sentences.
     transcript = report["transcript"]
     assert transcript["status"] == "on" and transcript["detail"]["language"] == "en", transcript["detail"]
+    assert engine_label == "whisper · en", engine_label
     heard = " ".join(line["text"] for line in transcript["lines"])
     print(f"transcript: {heard}")
     for sentence, _ in SENTENCES:

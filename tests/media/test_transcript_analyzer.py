@@ -294,7 +294,7 @@ def test_out_of_process_sessions_give_the_same_text(
     from realtime.analyzer_process import AnalyzerProcessError, ProcessAnalyzer
 
     config = TranscriptConfig(whisper=WhisperOptions(cache_dir=str(model_cache)))
-    remote = ProcessAnalyzer(partial(TranscriptAnalyzer, config), "audio", 1)
+    remote = ProcessAnalyzer(partial(TranscriptAnalyzer, config), "deferred", 1)
     try:
         remote.warm_up()
         observed = run(remote.open("en-remote", SessionContext(language="en")), librivox[1].pcm, 1600)

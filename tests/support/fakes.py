@@ -24,7 +24,8 @@ class _FacePresenceSession:
 
 
 class FakeFaceAnalyzer:
-    media: ClassVar[str] = "video"
+    lane: ClassVar[str] = "video"
+    max_rate_hz: ClassVar[float | None] = None
 
     def warm_up(self) -> None:
         pass
@@ -51,7 +52,8 @@ class _SpeakingSession:
 
 
 class FakeVoiceAnalyzer:
-    media: ClassVar[str] = "audio"
+    lane: ClassVar[str] = "voice"
+    max_rate_hz: ClassVar[float | None] = None
 
     def warm_up(self) -> None:
         pass
@@ -65,9 +67,9 @@ class FakeVoiceAnalyzer:
 
 def fake_engine(settings: object) -> AnalysisEngine:
     """The engine factory `create_app` takes: fakes in place of the models, one thread per lane."""
-    return AnalysisEngine(video_analyzers=[FakeFaceAnalyzer()], audio_analyzers=[FakeVoiceAnalyzer()], threads=1)
+    return AnalysisEngine([FakeFaceAnalyzer(), FakeVoiceAnalyzer()], threads=1)
 
 
 def no_models(settings: object) -> AnalysisEngine:
     """An engine with no analyzers: the API, tokens and storage are real; nothing is loaded, nothing observed."""
-    return AnalysisEngine(video_analyzers=[], audio_analyzers=[], threads=1)
+    return AnalysisEngine([], threads=1)

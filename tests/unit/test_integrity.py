@@ -53,3 +53,20 @@ def test_report_section_lists_every_signal_with_its_evidence_and_replay_flags_ea
         ("voice_mouth_mismatch", 20.0, 23.0, 3.0),
         ("tab_hidden", 90.0, 94.0, 4.0),
     ]
+
+
+def test_rules_may_route_to_review_on_integrity_signals_and_nothing_else() -> None:
+    from rooms.rules import Rule, evaluate
+
+    timeline = [Observation(ObservationType.EVENT, "tab_hidden", 4.0, 90.0, 0.0, {"end": 94.0})]
+    report = {"integrity": integrity_section(timeline, enabled=[n for n in SIGNAL_NAMES if n != "reading"])}
+    rules = [
+        Rule.from_json({"when": "integrity.flagged >= 1", "then": "needs_review"}),
+        Rule.from_json({"when": "integrity.reading >= 1", "then": "needs_review"}),
+    ]
+    outcome = evaluate(rules, report)
+    assert outcome["recommendation"] == "needs_review" and len(outcome["rules_fired"]) == 1
+    assert outcome["rules_not_evaluated"][0]["rule"].startswith("integrity.reading")  # off: no value
+    for then in ("reject", "hold", "advance"):
+        with pytest.raises(InvalidInput):
+            Rule.from_json({"when": "integrity.tab_hidden >= 1", "then": then})

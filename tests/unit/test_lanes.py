@@ -47,7 +47,8 @@ class PacedAudioTrack(MediaStreamTrack):
 class LiveVoice:
     """A live audio analyzer: one observation per chunk, stamped with the chunk's arrival."""
 
-    media = "audio"
+    lane = "voice"
+    max_rate_hz = None
 
     def warm_up(self) -> None: ...
 
@@ -67,6 +68,8 @@ class LiveVoice:
 class BusyChildRecognizer(LiveVoice):
     """Speech recognition as the server runs it: every session's call waits on one shared child process."""
 
+    lane = "deferred"
+
     def __init__(self, child: threading.Lock, seconds_per_call: float) -> None:
         self._child = child
         self._seconds = seconds_per_call
@@ -78,12 +81,7 @@ class BusyChildRecognizer(LiveVoice):
 
 
 async def test_waiting_speech_recognition_never_delays_live_voice_measures() -> None:
-    engine = AnalysisEngine(
-        video_analyzers=(),
-        audio_analyzers=(LiveVoice(),),
-        threads=2,
-        deferred_audio_analyzers=(BusyChildRecognizer(threading.Lock(), 0.3),),
-    )
+    engine = AnalysisEngine((LiveVoice(), BusyChildRecognizer(threading.Lock(), 0.3)), threads=2)
     latencies: list[float] = []
     interviews = 4
 

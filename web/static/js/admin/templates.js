@@ -1,5 +1,6 @@
 // Admin page for question templates: list, create, edit, delete through /api/templates.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { readConfig } from "../lib/config.js";
 import { requestJson } from "../lib/http.js";
 
@@ -32,7 +33,7 @@ async function loadList() {
     const edit = document.createElement("button");
     edit.type = "button";
     edit.className = "button";
-    edit.textContent = "Edit";
+    edit.textContent = gettext("Edit");
     edit.addEventListener("click", () => fill(template));
     cell.append(edit);
     row.append(cell);
@@ -56,7 +57,7 @@ function addQuestion(question = {}) {
 
 function fill(template) {
   editing = template;
-  $("form-title").textContent = template ? `Edit “${template.title}”` : "New template";
+  $("form-title").textContent = template ? gettext("Edit “%(title)s”", { title: template.title }) : gettext("New template");
   $("tpl-title").value = template ? template.title : "";
   $("tpl-role").value = template ? template.role || "" : "";
   $("tpl-practice").checked = template ? template.practice !== null : true;
@@ -102,11 +103,11 @@ async function save(event) {
   const url = editing ? `${config.apiUrl}/${encodeURIComponent(editing.id)}` : config.apiUrl;
   const result = await requestJson(url, { method: editing ? "PUT" : "POST", token: config.token, body: collect() });
   if (!result.ok) {
-    say(`Not saved: ${result.error}`, "error");
+    say(gettext("Not saved: %(error)s", { error: result.error }), "error");
     return;
   }
   fill(result.data);
-  say(`Saved (version ${result.data.version}, id ${result.data.id}).`);
+  say(gettext("Saved (version %(version)s, id %(id)s).", { version: result.data.version, id: result.data.id }));
   loadList();
 }
 
@@ -117,11 +118,11 @@ async function remove() {
     token: config.token,
   });
   if (!result.ok) {
-    say(`Not deleted: ${result.error}`, "error");
+    say(gettext("Not deleted: %(error)s", { error: result.error }), "error");
     return;
   }
   fill(null);
-  say("Deleted.");
+  say(gettext("Deleted."));
   loadList();
 }
 

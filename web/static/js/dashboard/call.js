@@ -1,15 +1,16 @@
 // The lead interviewer's side of the live two-way call: their own camera and microphone to the candidate, the
 // candidate's camera and microphone straight from the candidate's browser (not through the server).
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { PeerCall } from "../lib/call.js";
 
 const CALL_TEXT = {
-  idle: "Join the call to see and talk to the candidate.",
-  starting: "Starting your camera…",
-  waiting: "Waiting for the candidate to join…",
-  connecting: "Connecting the call…",
+  idle: gettext("Join the call to see and talk to the candidate."),
+  starting: gettext("Starting your camera…"),
+  waiting: gettext("Waiting for the candidate to join…"),
+  connecting: gettext("Connecting the call…"),
   connected: "",
-  ended: "Call ended.",
+  ended: gettext("Call ended."),
 };
 
 // The interviewer's own camera: modest, since only one person watches it.
@@ -59,7 +60,7 @@ export class LeadCall {
       // Without a camera the interviewer still sees and hears the candidate; say so instead of failing.
       console.warn("interviewer camera unavailable", err);
       this.stream = null;
-      this._note = "Your camera or microphone is unavailable: the candidate will not see or hear you.";
+      this._note = gettext("Your camera or microphone is unavailable: the candidate will not see or hear you.");
     }
     this.joinButton.hidden = true;
     this.call = new PeerCall({
@@ -102,7 +103,7 @@ export class LeadCall {
     const tracks = this.stream.getAudioTracks();
     const enabled = !(tracks[0] && tracks[0].enabled);
     for (const track of tracks) track.enabled = enabled;
-    this.micButton.textContent = enabled ? "Mute my microphone" : "Unmute my microphone";
+    this.micButton.textContent = enabled ? gettext("Mute my microphone") : gettext("Unmute my microphone");
     this.micButton.setAttribute("aria-pressed", String(!enabled));
   }
 

@@ -1,7 +1,9 @@
 // The three live charts (uPlot). They share a clock: the right edge is the newest media time seen anywhere,
 // so face, expression and voice line up vertically.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
+import { measureLabel } from "../lib/measures.js";
 
 const WINDOW_S = 120;
 const HEIGHT = 130;
@@ -59,8 +61,8 @@ const SPECS = {
     axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1], values: (u, s) => s.map((v) => `${v * 100}%`) }), spacerAxis],
     series: [
       { label: "t" },
-      line("Face in view", COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
-      line("Eye contact", COLORS.blue),
+      line(measureLabel("face_present"), COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
+      line(measureLabel("eye_contact"), COLORS.blue),
     ],
   }),
   expression: (getNow) => ({
@@ -68,9 +70,9 @@ const SPECS = {
     axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1] }), spacerAxis],
     series: [
       { label: "t" },
-      line("Smile", COLORS.amber),
-      line("Brow furrow", COLORS.purple),
-      line("Mouth open", COLORS.red),
+      line(measureLabel("smile"), COLORS.amber),
+      line(measureLabel("brow_furrow"), COLORS.purple),
+      line(measureLabel("mouth_open"), COLORS.red),
     ],
   }),
   voice: (getNow) => ({
@@ -87,8 +89,8 @@ const SPECS = {
     ],
     series: [
       { label: "t" },
-      line("Speaking", COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
-      line("Speech rate (syll/min)", COLORS.blue, { scale: "rate" }),
+      line(measureLabel("speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
+      line(`${measureLabel("speech_rate")} (${gettext("syll/min")})`, COLORS.blue, { scale: "rate" }),
     ],
   }),
 };
@@ -104,7 +106,7 @@ export class Charts {
     this.timelines = timelines;
     if (typeof window.uPlot !== "function") {
       // The tiles still work without charts; say so where the charts would be.
-      for (const el of Object.values(elements)) el.textContent = "Charts unavailable (uPlot did not load).";
+      for (const el of Object.values(elements)) el.textContent = gettext("Charts unavailable (uPlot did not load).");
       return;
     }
     for (const [name, el] of Object.entries(elements)) {

@@ -1,5 +1,6 @@
 // Ending the interview, then waiting for the closing report to be ready.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { backoffMs } from "../lib/backoff.js";
 import { requestJson } from "../lib/http.js";
 
@@ -20,16 +21,16 @@ export class Ending {
   }
 
   async _onClick() {
-    if (!window.confirm("End the interview now? The candidate will be disconnected. This cannot be undone.")) return;
+    if (!window.confirm(gettext("End the interview now? The candidate will be disconnected. This cannot be undone."))) return;
     this.button.disabled = true;
-    this._say("Ending the interview…");
+    this._say(gettext("Ending the interview…"));
     const result = await requestJson(this.endUrl, { method: "POST", token: this.token });
     // 409: someone (another interviewer, HR) ended it first; the outcome is the same.
     if (result.ok || result.status === 409) {
       this.ended();
     } else {
       this.button.disabled = false;
-      this._say(`Could not end the interview: ${result.error || "network error"}. Try again.`);
+      this._say(gettext("Could not end the interview: %(error)s. Try again.", { error: result.error || gettext("network error") }));
     }
   }
 
@@ -39,7 +40,7 @@ export class Ending {
     if (this.onEnded) this.onEnded();
     if (this.polling || !this.linkEl.hidden) return;
     this.polling = true;
-    this._say("Interview ended. Preparing the report…");
+    this._say(gettext("Interview ended. Preparing the report…"));
     this._poll(0);
   }
 
@@ -47,14 +48,14 @@ export class Ending {
     const result = await requestJson(this.reportApiUrl, { token: this.token, timeoutMs: 10000 });
     if (result.status === 200) {
       this.polling = false;
-      this._say("Interview ended. The report is ready.");
+      this._say(gettext("Interview ended. The report is ready."));
       this.linkEl.hidden = false;
       return;
     }
     const transient = result.status === 202 || result.status === 409 || result.networkError || result.status >= 500;
     if (!transient) {
       this.polling = false;
-      this._say(`The report is not available: ${result.error}.`);
+      this._say(gettext("The report is not available: %(error)s.", { error: result.error }));
       return;
     }
     const delay = backoffMs(attempt, { baseMs: FIRST_POLL_MS, maxMs: MAX_POLL_MS });

@@ -1,5 +1,6 @@
 // The events list, newest first. Appends only what is new since the last render; keeps the DOM bounded.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock, formatNumber } from "../lib/format.js";
 import { describeIntegrity } from "../lib/integrity_labels.js";
 
@@ -16,35 +17,37 @@ export function describeEvent(ev) {
   if (integrity) return integrity;
   switch (name) {
     case "pause":
-      return { text: `Pause of ${formatNumber(Number(value), 1)} s`, tone: "" };
+      return { text: gettext("Pause of %(s)s s", { s: formatNumber(Number(value), 1) }), tone: "" };
     case "answer_latency":
-      return { text: `Answered after ${formatNumber(Number(value), 1)} s`, tone: "info" };
+      return { text: gettext("Answered after %(s)s s", { s: formatNumber(Number(value), 1) }), tone: "info" };
     // look_away comes once a stretch passes the threshold (value: seconds so far); look_back ends it (total).
     case "look_away":
-      return { text: `Looking away for ${formatNumber(Number(value), 1)} s`, tone: "warn" };
+      return { text: gettext("Looking away for %(s)s s", { s: formatNumber(Number(value), 1) }), tone: "warn" };
     case "look_back":
-      return { text: `Looked away for ${formatNumber(Number(value), 1)} s`, tone: "ok" };
+      return { text: gettext("Looked away for %(s)s s", { s: formatNumber(Number(value), 1) }), tone: "ok" };
     case "gaze_calibrated":
-      return { text: "Eye contact calibrated on the candidate's gaze", tone: "info" };
+      return { text: gettext("Eye contact calibrated on the candidate's gaze"), tone: "info" };
     case "question_start":
-      return { text: withLabel("Question started", value), tone: "info" };
+      return { text: withLabel(gettext("Question started"), value), tone: "info" };
     case "question_end":
-      return { text: withLabel("Question ended — answer expected", value), tone: "info" };
+      return { text: withLabel(gettext("Question ended — answer expected"), value), tone: "info" };
     case "note": // an interviewer's note (the notes panel shows its author and rating)
-      return { text: `Note: ${value}`, tone: "info" };
+      return { text: gettext("Note: %(text)s", { text: value }), tone: "info" };
     case "face_lost":
-      return { text: "Face left the view", tone: "bad" };
+      return { text: gettext("Face left the view"), tone: "bad" };
     case "face_found":
-      return { text: "Face back in view", tone: "ok" };
+      return { text: gettext("Face back in view"), tone: "ok" };
     case "multiple_faces":
-      return { text: `${value} faces in view`, tone: "warn" };
+      return { text: gettext("%(n)s faces in view", { n: value }), tone: "warn" };
     case "candidate_connected":
-      return value ? { text: "Candidate connected", tone: "ok" } : { text: "Candidate disconnected", tone: "bad" };
+      return value
+        ? { text: gettext("Candidate connected"), tone: "ok" }
+        : { text: gettext("Candidate disconnected"), tone: "bad" };
     // Several nodes: the server analysing the interview died (node_lost); a node took it over (segment).
     case "node_lost":
-      return { text: `Server ${value} lost: analysis paused until the candidate reconnects`, tone: "bad" };
+      return { text: gettext("Server %(node)s lost: analysis paused until the candidate reconnects", { node: value }), tone: "bad" };
     case "segment":
-      return { text: `Analysis running on server ${value}`, tone: "info" };
+      return { text: gettext("Analysis running on server %(node)s", { node: value }), tone: "info" };
     case "room_status":
       return {
         text: value === "live" ? "Interview is live" : value === "ended" ? "Interview ended" : `Room is ${value}`,

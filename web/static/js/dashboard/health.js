@@ -1,6 +1,7 @@
 // The health line: how well the analysis keeps up with this interview, and how loaded the node running it is,
 // so an interviewer can tell a slow node from a slow link.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatNumber } from "../lib/format.js";
 
 export class HealthLine {
@@ -27,7 +28,7 @@ export class HealthLine {
     el.lag.textContent = typeof last.lag_s === "number" ? `${formatNumber(last.lag_s, 1)} s` : "—";
     el.gaps.textContent = formatNumber(last.audio_gaps, 0);
     const median = state.medianLatency();
-    el.latency.textContent = median === null ? "—" : `${Math.round(median)} ms`;
+    el.latency.textContent = median === null ? "—" : gettext("%(ms)s ms", { ms: Math.round(median) });
 
     // Node figures come every 2 s from servers that report them; older servers never do, so stay hidden.
     if (!el.node) return;

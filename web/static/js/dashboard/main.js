@@ -1,5 +1,6 @@
 // Interviewer dashboard: wires the live socket, the state it feeds, the renderers and the candidate video.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { readConfig } from "../lib/config.js";
 import { Charts } from "./charts.js";
 import { Ending } from "./ending.js";
@@ -14,6 +15,7 @@ import { CandidateViewer } from "./viewer.js";
 import { LeadCall } from "./call.js";
 import { NotesPanel } from "./notes.js";
 import { NextQuestion } from "./questions.js";
+import { setUpInvite } from "./invite.js";
 
 const RENDER_EVERY_MS = 250; // ≤ 4 redraws a second, however fast messages come
 const config = readConfig();
@@ -45,8 +47,8 @@ const charts = new Charts(
 const video = $("candidate-video");
 const videoState = $("video-state");
 const VIDEO_TEXT = {
-  offline: "Candidate offline",
-  connecting: "Connecting to the candidate's video…",
+  offline: gettext("Candidate offline"),
+  connecting: gettext("Connecting to the candidate's video…"),
   live: "",
 };
 const viewer = new CandidateViewer({
@@ -121,7 +123,7 @@ const unmute = $("unmute");
 unmute.addEventListener("click", () => {
   video.muted = !video.muted;
   if (!video.muted) video.play().catch(() => {}); // a click is the user gesture unmuted playback needs
-  unmute.textContent = video.muted ? "Unmute" : "Mute";
+  unmute.textContent = video.muted ? gettext("Unmute") : gettext("Mute");
   unmute.setAttribute("aria-pressed", String(!video.muted));
 });
 
@@ -165,10 +167,10 @@ const ending = new Ending({
 // --- live socket ------------------------------------------------------------------------------------------
 const wsStatus = $("ws-status");
 const WS_TEXT = {
-  connecting: "Connecting to live data…",
-  open: "Live data connected",
-  reconnecting: "Live data lost — reconnecting…",
-  closed: "Live data closed",
+  connecting: gettext("Connecting to live data…"),
+  open: gettext("Live data connected"),
+  reconnecting: gettext("Live data lost — reconnecting…"),
+  closed: gettext("Live data closed"),
 };
 
 const socket = new LiveSocket(config.wsUrl, {
@@ -227,3 +229,14 @@ if (config.roomStatus === "ended") {
   // A live room probably has its candidate streaming: try the video now rather than wait for a status message.
   if (config.roomStatus === "live") viewer.probe();
 }
+
+setUpInvite({
+  card: $("invite-card"),
+  qr: $("invite-qr"),
+  copyButton: $("invite-copy"),
+  textEl: $("invite-text"),
+  statusEl: $("invite-status"),
+  qrUrl: config.qrUrl,
+  invitationUrl: config.invitationUrl,
+  token: config.token,
+});

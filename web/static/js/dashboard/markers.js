@@ -1,13 +1,14 @@
 // The interviewer's question markers: "question starts" and "question ends". The server stamps them on the
 // interview's media time, and times the candidate's answer latency from the end of each question.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 import { requestJson } from "../lib/http.js";
 
 const SHOW_OK_MS = 3000;
 const SHOW_ERROR_MS = 6000; // errors stay longer: they need reading
 
-const DONE_TEXT = { question_start: "Question start marked", question_end: "Question end marked" };
+const DONE_TEXT = { question_start: gettext("Question start marked"), question_end: gettext("Question end marked") };
 
 export class QuestionMarkers {
   constructor({ startButton, endButton, labelInput, statusEl, url, token }) {
@@ -46,7 +47,7 @@ export class QuestionMarkers {
       if (name === "question_end") this.labelInput.value = "";
     } else {
       // 409 "the interview is not live" (not started, or ended), 403 for HR, or a network error.
-      this._say(`Not marked: ${result.error || "network error"}.`, "error", SHOW_ERROR_MS);
+      this._say(gettext("Not marked: %(error)s.", { error: result.error || gettext("network error") }), "error", SHOW_ERROR_MS);
     }
   }
 

@@ -1,6 +1,7 @@
 // Interviewers' notes and ratings, stamped by the server on the interview's media time. Every interviewer in the
 // room (lead and observers) and HR may add them; each dashboard also hears the others' notes on the live socket.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 import { requestJson } from "../lib/http.js";
 
@@ -52,7 +53,7 @@ export class NotesPanel {
     time.textContent = formatClock(note.t);
     const meta = document.createElement("span");
     meta.className = "note__meta";
-    const rating = Number.isInteger(note.rating) ? ` · rated ${note.rating}/5` : "";
+    const rating = Number.isInteger(note.rating) ? ` · ${gettext("rated %(r)s/5", { r: note.rating })}` : "";
     meta.textContent = `${note.author || ""}${rating}`;
     const text = document.createElement("p");
     text.className = "note__text";
@@ -67,7 +68,7 @@ export class NotesPanel {
   async _add() {
     const text = this.textInput.value.trim();
     if (!text || this.busy) {
-      if (!text) this._say("Write a note first.", "error");
+      if (!text) this._say(gettext("Write a note first."), "error");
       return;
     }
     const body = { text };
@@ -84,9 +85,9 @@ export class NotesPanel {
       this.show(result.data);
       this.textInput.value = "";
       this.ratingInput.value = "";
-      this._say(`Note added at ${formatClock(result.data.t)}.`, "ok");
+      this._say(gettext("Note added at %(t)s.", { t: formatClock(result.data.t) }), "ok");
     } else {
-      this._say(`Not added: ${result.error || "network error"}.`, "error");
+      this._say(gettext("Not added: %(error)s.", { error: result.error || gettext("network error") }), "error");
     }
   }
 

@@ -2,6 +2,7 @@
 // The server records a question_start marker with the question's index and text; "Question ends — answer now"
 // (markers.js) still marks when the candidate should answer.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 import { requestJson } from "../lib/http.js";
 
@@ -36,11 +37,15 @@ export class NextQuestion {
   _render() {
     const upcoming = this._upcoming();
     if (upcoming) {
-      this.nextEl.textContent = `Next (${upcoming.index + 1} of ${this.questions.length}): ${upcoming.text}`;
+      this.nextEl.textContent = gettext("Next (%(n)s of %(count)s): %(text)s", {
+        n: upcoming.index + 1,
+        count: this.questions.length,
+        text: upcoming.text,
+      });
     } else if (this.questions.length) {
-      this.nextEl.textContent = "All template questions asked; type a free question in the label field to ask more.";
+      this.nextEl.textContent = gettext("All template questions asked; type a free question in the label field to ask more.");
     } else {
-      this.nextEl.textContent = "Type the question in the label field, then press Next question.";
+      this.nextEl.textContent = gettext("Type the question in the label field, then press Next question.");
     }
     this.button.disabled = this.ended || this.busy;
   }
@@ -52,7 +57,7 @@ export class NextQuestion {
     // A typed question wins: the lead may go off script; the template position stays where it was.
     const body = typed ? { text: typed } : upcoming ? { index: upcoming.index } : null;
     if (!body) {
-      this._say("Type the question first.", "error");
+      this._say(gettext("Type the question first."), "error");
       return;
     }
     this.busy = true;
@@ -67,9 +72,9 @@ export class NextQuestion {
         this.textInput.value = "";
       }
       const t = result.data && typeof result.data.t === "number" ? ` at ${formatClock(result.data.t)}` : "";
-      this._say(`Question started${t}: ${typed || upcoming.text}`, "ok");
+      this._say(`${gettext("Question started")}${t}: ${typed || upcoming.text}`, "ok");
     } else {
-      this._say(`Not started: ${result.error || "network error"}.`, "error");
+      this._say(gettext("Not started: %(error)s.", { error: result.error || gettext("network error") }), "error");
     }
     this._render();
   }

@@ -1,6 +1,7 @@
 // The tiles: current values in words and numbers. Values older than a few seconds are greyed, so a frozen
 // number is never mistaken for a live one.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock, formatNumber, formatPercent } from "../lib/format.js";
 
 const STALE_VIDEO_S = 3; // video metrics arrive 5–15 times a second
@@ -56,8 +57,8 @@ export class Tiles {
     } else {
       const yes = Number(present) >= 0.5 || Number(count) > 0;
       const many = Number(count) > 1;
-      this._set("face", yes ? "Yes" : "No", {
-        sub: typeof count === "number" ? `${count} face${count === 1 ? "" : "s"} detected` : "",
+      this._set("face", yes ? gettext("Yes") : gettext("No"), {
+        sub: typeof count === "number" ? ngettext("%(n)s face detected", "%(n)s faces detected", count) : "",
         stale: videoStale("face_present") && videoStale("face_count"),
         tone: many ? "warn" : yes ? "ok" : "bad",
       });
@@ -70,19 +71,21 @@ export class Tiles {
     const eyeKnown =
       !faceGone && eyeAge <= EYE_UNKNOWN_S && last.eye_contact !== null && last.eye_contact !== undefined;
     const eyeYes = eyeKnown && Number(last.eye_contact) >= 0.5;
-    this._set("eye-contact", eyeKnown ? (eyeYes ? "Yes" : "No") : "—", {
-      sub: share === null ? "no samples yet" : `${formatPercent(share)} of the time so far`,
+    this._set("eye-contact", eyeKnown ? (eyeYes ? gettext("Yes") : gettext("No")) : "—", {
+      sub: share === null ? gettext("no samples yet") : gettext("%(share)s of the time so far", { share: formatPercent(share) }),
       stale: eyeAge > STALE_VIDEO_S,
       tone: eyeKnown ? (eyeYes ? "ok" : "") : "",
     });
     const base = s.gaze.detail || {};
     this._note(
       "eye-contact",
-      s.gaze.calibrated ? "calibrated" : "",
+      s.gaze.calibrated ? gettext("calibrated") : "",
       typeof base.baseline_yaw === "number" && typeof base.baseline_pitch === "number"
-        ? `Judged around this candidate's own screen gaze: yaw ${formatNumber(base.baseline_yaw, 1)}°, ` +
-            `pitch ${formatNumber(base.baseline_pitch, 1)}°`
-        : "Judged around this candidate's own screen gaze",
+        ? gettext("Judged around this candidate's own screen gaze: yaw %(yaw)s°, pitch %(pitch)s°", {
+            yaw: formatNumber(base.baseline_yaw, 1),
+            pitch: formatNumber(base.baseline_pitch, 1),
+          })
+        : gettext("Judged around this candidate's own screen gaze"),
     );
 
     this._expressionClass(s);
@@ -94,16 +97,16 @@ export class Tiles {
 
     // Voice
     const speaking = last.speaking;
-    this._set("speaking", speaking === undefined || speaking === null ? "—" : Number(speaking) >= 0.5 ? "Yes" : "No", {
+    this._set("speaking", speaking === undefined || speaking === null ? "—" : Number(speaking) >= 0.5 ? gettext("Yes") : gettext("No"), {
       stale: audioStale("speaking"),
       tone: Number(speaking) >= 0.5 ? "ok" : "",
     });
     const silence = last.silence_s;
-    this._set("silence", typeof silence === "number" ? `${formatNumber(silence, 1)} s` : "—", {
+    this._set("silence", typeof silence === "number" ? gettext("%(s)s s", { s: formatNumber(silence, 1) }) : "—", {
       stale: audioStale("silence_s"),
     });
     this._set("pauses", String(s.pauses.count), {
-      sub: s.pauses.last === null ? "none yet" : `last ${formatNumber(s.pauses.last, 1)} s`,
+      sub: s.pauses.last === null ? gettext("none yet") : gettext("last %(s)s s", { s: formatNumber(s.pauses.last, 1) }),
     });
     const spoken = last.speaking_time;
     this._set("speaking-time", typeof spoken === "number" ? formatClock(spoken) : "—", {
@@ -111,7 +114,7 @@ export class Tiles {
     });
     const rate = last.speech_rate;
     this._set("speech-rate", typeof rate === "number" ? formatNumber(rate, 0) : "—", {
-      sub: typeof rate === "number" ? "syllables / min" : "not enough speech yet",
+      sub: typeof rate === "number" ? gettext("syllables / min") : gettext("not enough speech yet"),
       stale: typeof rate === "number" && audioStale("speech_rate"),
     });
 
@@ -124,17 +127,17 @@ export class Tiles {
   _fillers(s) {
     const last = s.last;
     if (s.transcript.status === "off") {
-      this._set("fillers", "—", { sub: "transcript off" });
+      this._set("fillers", "—", { sub: gettext("transcript off") });
       return;
     }
     const words = last.words;
     const spoken = last.speaking_time;
-    let sub = "no words yet";
+    let sub = gettext("no words yet");
     if (typeof words === "number") {
       sub =
         typeof spoken === "number" && spoken >= WPM_MIN_SPEECH_S
-          ? `${formatNumber((words / spoken) * 60, 0)} words / min`
-          : "words / min after 5 s of speech";
+          ? gettext("%(n)s words / min", { n: formatNumber((words / spoken) * 60, 0) })
+          : gettext("words / min after 5 s of speech");
     }
     const fillers = last.fillers;
     // Fillers only come with a final; words already counted mean none were heard so far.
@@ -144,7 +147,7 @@ export class Tiles {
     const tile = this.el.fillers && this.el.fillers.tile;
     if (tile && s.fillers.last) {
       if (this.fillersTitle === undefined) this.fillersTitle = tile.title;
-      tile.title = `${this.fillersTitle} Latest filler: “${s.fillers.last}”.`.trim();
+      tile.title = `${this.fillersTitle} ${gettext("Latest filler: “%(word)s”.", { word: s.fillers.last })}`.trim();
     }
   }
 
@@ -153,9 +156,9 @@ export class Tiles {
     const variation = last.pitch_variation;
     const known = typeof variation === "number";
     const hz = last.pitch_hz;
-    let sub = known ? "not voicing now" : "after 2 s of voiced speech";
-    if (typeof hz === "number" && s.ageS("pitch_hz") <= PITCH_NOW_S) sub = `pitch now ${formatNumber(hz, 0)} Hz`;
-    this._set("intonation", known ? `${formatNumber(variation, 1)} st` : "—", {
+    let sub = known ? gettext("not voicing now") : gettext("after 2 s of voiced speech");
+    if (typeof hz === "number" && s.ageS("pitch_hz") <= PITCH_NOW_S) sub = gettext("pitch now %(hz)s Hz", { hz: formatNumber(hz, 0) });
+    this._set("intonation", known ? gettext("%(st)s st", { st: formatNumber(variation, 1) }) : "—", {
       sub,
       stale: known && audioStale("pitch_variation"),
     });
@@ -164,8 +167,10 @@ export class Tiles {
   _answerLatency(s) {
     const mean = s.answerLatencyMean();
     const { count, last } = s.answers;
-    this._set("answer-latency", mean === null ? "—" : `${formatNumber(mean, 1)} s`, {
-      sub: mean === null ? "mark a question's end" : `mean of ${count} · last ${formatNumber(last, 1)} s`,
+    this._set("answer-latency", mean === null ? "—" : gettext("%(s)s s", { s: formatNumber(mean, 1) }), {
+      sub: mean === null
+        ? gettext("mark a question's end")
+        : gettext("mean of %(count)s · last %(s)s s", { count, s: formatNumber(last, 1) }),
     });
   }
 
@@ -174,12 +179,12 @@ export class Tiles {
     if (!this.el["expression-class"]) return;
     const { label, probabilities } = s.expression;
     if (!label) {
-      this._set("expression-class", "—", { sub: "no classified frame yet", stale: true });
+      this._set("expression-class", "—", { sub: gettext("no classified frame yet"), stale: true });
       return;
     }
     const p = probabilities && typeof probabilities[label] === "number" ? probabilities[label] : null;
     this._set("expression-class", label.charAt(0).toUpperCase() + label.slice(1), {
-      sub: p === null ? "" : `score ${formatPercent(p)}`,
+      sub: p === null ? "" : gettext("score %(p)s", { p: formatPercent(p) }),
       stale: s.ageS("expression_class") > STALE_VIDEO_S,
     });
   }

@@ -1,6 +1,7 @@
 // The live transcript panel: final utterances with their start time, the open partial muted at the end.
 // Follows new text only while the reader is at the bottom: someone scrolled up to re-read keeps their place.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 
 const MAX_LINES = 300; // DOM lines kept; the state holds more
@@ -60,7 +61,9 @@ export class TranscriptPanel {
     this.shownStatus = shown;
     if (tr.status === "off") {
       this.card.hidden = false;
-      this.offEl.textContent = `Transcript off — ${detail.reason || "speech recognition is not available"}`;
+      this.offEl.textContent = gettext("Transcript off — %(reason)s", {
+        reason: detail.reason || gettext("speech recognition is not available"),
+      });
       this.offEl.hidden = false;
       this.body.hidden = true;
       this.latest.hidden = true;

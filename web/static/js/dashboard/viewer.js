@@ -1,6 +1,7 @@
 // The interviewer's receive-only peer connection carrying the candidate's relayed video and audio.
 // Renegotiated each time the candidate (re)connects: their old tracks died with their old connection.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { backoffMs, parseRetryAfter } from "../lib/backoff.js";
 import { negotiate } from "../lib/rtc.js";
 
@@ -106,7 +107,7 @@ export class CandidateViewer {
       this._retry(parseRetryAfter(result.retryAfter));
     } else {
       this._close();
-      this.onState("error", result.error || `Video unavailable (${result.status}).`);
+      this.onState("error", result.error || gettext("Video unavailable (%(status)s).", { status: result.status }));
     }
   }
 

@@ -10,9 +10,13 @@ const messages = catalog.messages || {};
 /** The page's language as a BCP 47 tag ("zh-CN", "en"), for Intl and for the server. */
 export const locale = catalog.locale || document.documentElement.lang || "en";
 
+// Python's %-formatting, as the server applies it to the same messages: %(name)s, and %% for a percent sign.
 function interpolate(text, params) {
   if (!params) return text;
-  return text.replace(/%\((\w+)\)s/g, (whole, name) => (name in params ? String(params[name]) : whole));
+  return text.replace(/%\((\w+)\)s|%%/g, (whole, name) => {
+    if (whole === "%%") return "%";
+    return name in params ? String(params[name]) : whole;
+  });
 }
 
 export function gettext(message, params) {

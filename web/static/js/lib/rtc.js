@@ -1,5 +1,6 @@
 // Non-trickle WebRTC signalling: the server takes one offer with every candidate inside and returns one answer.
 
+import { gettext } from "./i18n.js";
 import { requestJson } from "./http.js";
 
 // Resolves when ICE gathering completes or after capMs, whichever is first. On networks with an unreachable
@@ -37,7 +38,7 @@ export async function negotiate(pc, url, { token, gatherCapMs = 3000 } = {}) {
   if (!result.ok) return { ...result, answered: false };
   const answer = result.data;
   if (!answer || typeof answer.sdp !== "string") {
-    return { ...result, ok: false, error: "The server's answer was not understood.", answered: false };
+    return { ...result, ok: false, error: gettext("The server's answer was not understood."), answered: false };
   }
   if (pc.signalingState === "closed") return { ...result, answered: false };
   await pc.setRemoteDescription({ type: answer.type || "answer", sdp: answer.sdp });

@@ -1,6 +1,7 @@
 // The replay's charts (uPlot), all on one x axis: the whole interview, 0 to its end. Each carries the playback
 // cursor (a line that follows the video), shades the flagged moments, and seeks where it is clicked.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 import { chartNames, measureLabel } from "../lib/measures.js";
 
@@ -73,7 +74,7 @@ const SPECS = {
     axes: [yAxis({ splits: () => [0, 1], values: (u, s) => s.map((v) => (v ? "talk" : "quiet")) }), rightAxis("rate")],
     series: [
       line(measureLabel("speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
-      line(`${measureLabel("speech_rate")} (syll/min)`, COLORS.blue, { scale: "rate" }),
+      line(`${measureLabel("speech_rate")} (${gettext("syll/min")})`, COLORS.blue, { scale: "rate" }),
     ],
   },
   sound: {
@@ -118,7 +119,7 @@ export class ReplayCharts {
     this.flags = replay.flags || [];
     this.onSeek = onSeek;
     if (typeof window.uPlot !== "function") {
-      for (const el of Object.values(elements)) el.textContent = "Charts unavailable (uPlot did not load).";
+      for (const el of Object.values(elements)) el.textContent = gettext("Charts unavailable (uPlot did not load).");
       return;
     }
     const xs = replay.series.t || [];

@@ -1,6 +1,7 @@
 // Replay page: the recording drives one clock (interview media time); charts, transcript and flagged moments
 // follow it, and each of them seeks the recording when selected.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { readConfig } from "../lib/config.js";
 import { formatClock } from "../lib/format.js";
 import { requestJson } from "../lib/http.js";
@@ -57,7 +58,9 @@ async function loadData() {
   const result = await requestJson(config.replayApiUrl, { token: config.token, timeoutMs: 30000 });
   if (!result.ok || !result.data) {
     const error = $("data-error");
-    error.textContent = `The timelines could not be loaded: ${result.error || "network error"}. Reload to try again.`;
+    error.textContent = gettext("The timelines could not be loaded: %(error)s. Reload to try again.", {
+      error: result.error || gettext("network error"),
+    });
     error.hidden = false;
     exposed.data = "error";
     root.dataset.state = "error";

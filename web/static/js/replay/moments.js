@@ -1,23 +1,24 @@
 // Flagged moments and question spans as lists of buttons that seek the replay; the moment playing is marked.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock, formatNumber } from "../lib/format.js";
 import { describeIntegrity } from "../lib/integrity_labels.js";
 
 export function describeFlag(flag) {
   const integrity = describeIntegrity(flag.kind, flag.value);
   if (integrity) return integrity.text;
-  const seconds = (v) => `${formatNumber(Number(v), 1)} s`;
+  const seconds = (v) => gettext("%(s)s s", { s: formatNumber(Number(v), 1) });
   switch (flag.kind) {
     case "face_lost":
       return typeof flag.end === "number"
-        ? `Face out of view for ${seconds(flag.end - flag.start)}`
-        : "Face out of view";
+        ? gettext("Face out of view for %(time)s", { time: seconds(flag.end - flag.start) })
+        : gettext("Face out of view");
     case "multiple_faces":
-      return `${flag.value ?? "Several"} faces in view`;
+      return typeof flag.value === "number" ? gettext("%(n)s faces in view", { n: flag.value }) : gettext("Several faces in view");
     case "look_away":
       return typeof flag.value === "number" ? `Looked away for ${seconds(flag.value)}` : "Looked away";
     case "long_pause":
-      return `Pause of ${seconds(flag.value)}`;
+      return gettext("Pause of %(time)s", { time: seconds(flag.value) });
     default:
       return flag.kind.replace(/_/g, " ");
   }
@@ -82,7 +83,7 @@ export function flagDescriber(flag) {
 
 export function questionDescriber(question) {
   const label = question.label ? `: ${question.label}` : "";
-  return { text: `Question ${question.index}${label}`, tone: "", kind: "question" };
+  return { text: `${gettext("Question %(n)s", { n: question.index })}${label}`, tone: "", kind: "question" };
 }
 
 export function noteDescriber(note) {

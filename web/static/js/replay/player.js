@@ -1,15 +1,16 @@
 // The recording: finds out whether it can be played yet, then plays it. Everything else on the page follows
 // `time` (interview media time); when there is no recording the page can still be browsed on that same clock.
 
+import { gettext, ngettext } from "../lib/i18n.js";
 import { backoffMs, sleep } from "../lib/backoff.js";
 
 const TEXT = {
-  loading: "Loading the recording…",
-  preparing: "The recording is being joined. This takes a few seconds after the end of the interview…",
+  loading: gettext("Loading the recording…"),
+  preparing: gettext("The recording is being joined. This takes a few seconds after the end of the interview…"),
   missing:
-    "There is no recording of this interview (recording was off, or it was deleted). The timelines below still work.",
-  denied: "This link may not open the recording.",
-  error: "The recording could not be played in this browser. The timelines below still work.",
+    gettext("There is no recording of this interview (recording was off, or it was deleted). The timelines below still work."),
+  denied: gettext("This link may not open the recording."),
+  error: gettext("The recording could not be played in this browser. The timelines below still work."),
 };
 const MAX_WAIT_ATTEMPTS = 12; // ~2.5 min of backoff while the server joins the file
 

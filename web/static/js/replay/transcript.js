@@ -3,6 +3,7 @@
 // line has a "Correct" button: the interviewer types the right text, the server keeps the recognized one and
 // marks the line corrected (server/transcript_api.py).
 
+import { gettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 import { lastAtOrBefore } from "./search.js";
 
@@ -85,17 +86,17 @@ export class ReplayTranscript {
     li.appendChild(button);
     const mark = document.createElement("span");
     mark.className = "transcript__corrected muted small";
-    mark.textContent = "(corrected)";
+    mark.textContent = gettext("(corrected)");
     mark.hidden = !line.corrected;
-    if (line.corrected) mark.title = `Recognized as: ${line.original || ""}`;
+    if (line.corrected) mark.title = gettext("Recognized as: %(text)s", { text: line.original || "" });
     li.appendChild(mark);
     if (this.onCorrect) {
       const edit = document.createElement("button");
       edit.type = "button";
       edit.className = "transcript__edit";
       edit.dataset.correct = String(index);
-      edit.textContent = "Correct";
-      edit.setAttribute("aria-label", `Correct the line at ${formatClock(line.start)}`);
+      edit.textContent = gettext("Correct");
+      edit.setAttribute("aria-label", gettext("Correct the line at %(t)s", { t: formatClock(line.start) }));
       li.appendChild(edit);
     }
     return li;
@@ -112,13 +113,13 @@ export class ReplayTranscript {
     input.rows = 2;
     input.maxLength = 2000;
     input.value = line.text;
-    input.setAttribute("aria-label", "Corrected text");
+    input.setAttribute("aria-label", gettext("Corrected text"));
     const save = document.createElement("button");
     save.type = "submit";
-    save.textContent = "Save";
+    save.textContent = gettext("Save");
     const cancel = document.createElement("button");
     cancel.type = "button";
-    cancel.textContent = "Cancel";
+    cancel.textContent = gettext("Cancel");
     const status = document.createElement("span");
     status.className = "muted small";
     status.setAttribute("role", "status");
@@ -135,11 +136,11 @@ export class ReplayTranscript {
       const text = input.value.trim();
       if (!text || text === line.text) return close();
       save.disabled = true;
-      status.textContent = "Saving…";
+      status.textContent = gettext("Saving…");
       const result = await this.onCorrect(line, text);
       if (!result.ok) {
         save.disabled = false;
-        status.textContent = `Not saved: ${result.error || "network error"}`;
+        status.textContent = gettext("Not saved: %(error)s", { error: result.error || gettext("network error") });
         return;
       }
       if (!line.corrected) line.original = line.text;
@@ -148,7 +149,7 @@ export class ReplayTranscript {
       item.querySelector(".transcript__text").textContent = text;
       const mark = item.querySelector(".transcript__corrected");
       mark.hidden = false;
-      mark.title = `Recognized as: ${line.original || ""}`;
+      mark.title = gettext("Recognized as: %(text)s", { text: line.original || "" });
       close();
     });
   }

@@ -31,7 +31,7 @@ async function load() {
   line(gettext("Stage"), people.map((c) => STAGE_LABELS[c.stage] || c.stage));
   line(gettext("Overall"), people.map((c) => score(c.overall)));
   const dimensions = [...new Set(people.flatMap((c) => Object.keys(c.dimensions || {})))];
-  for (const d of dimensions) line(d.replaceAll("_", " "), people.map((c) => score((c.dimensions || {})[d])));
+  for (const d of dimensions) line((config.dimensions || {})[d] || d.replaceAll("_", " "), people.map((c) => score((c.dimensions || {})[d])));
   line(gettext("Recommendation (rules)"), people.map((c) => (c.recommendation || "—").replaceAll("_", " ")));
   line(gettext("Interviewer rating"), people.map((c) => (c.rating === null ? "—" : `${c.rating} (${c.ratings})`)));
   line(gettext("Flags"), people.map((c) => Object.entries(c.flags || {}).map(([n, k]) => `${measureLabel(n)} ×${k}`).join(", ") || "—"));
