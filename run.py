@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import faulthandler
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -13,12 +14,14 @@ from server.access_log import RedactedAccessLogger
 from server.accounts_cli import create_admin
 from server.app import create_app
 from server.backup import backup_command, restore_command
+from server.key_commands import new_master_key_command, rotate_master_key_command
 from server.logs import AccessLogger, configure_logging
 from server.settings import Settings, check_config
 
 
 def serve(argv: Sequence[str]) -> int:
     faulthandler.enable()  # a crash in native code (codecs, models) leaves every thread's stack in the log
+    os.umask(0o077)  # every file and folder this process creates is its user's only (docs/security.md)
     settings = Settings.from_args(argv)
     configure_logging(settings.log_format)
     ssl_context = lifecycle.tls_context(settings.tls_cert, settings.tls_key) if settings.tls_cert else None
@@ -38,6 +41,8 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "create-admin": create_admin,  # the first headquarters admin of the HR workspace
     "backup": backup_command,  # run.py backup DIR [--data-dir D]: a consistent copy, also while serving
     "restore": restore_command,  # run.py restore DIR [--data-dir D]: into an empty data directory
+    "new-master-key": new_master_key_command,  # prints a fresh master key
+    "rotate-master-key": rotate_master_key_command,  # re-wraps every data key under INTERVIEW_NEW_MASTER_KEY
 }
 
 

@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 from collections import deque
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -168,9 +169,18 @@ class RecordingState(StrEnum):
 class Recordings:
     """The node's recordings under `root` (one directory per room): recorders, joins, recovery."""
 
-    def __init__(self, root: Path, config: RecordingConfig, threads: int = 2) -> None:
+    def __init__(
+        self,
+        root: Path,
+        config: RecordingConfig,
+        threads: int = 2,
+        on_joined: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self.root = root
         self.config = config
+        # Called after each successful join, inside the join's task (a deletion waits for it): the server
+        # encrypts the joined file there once the interview has ended (server/recording_vault.py).
+        self.on_joined = on_joined
         self._executor = ThreadPoolExecutor(
             max_workers=threads, thread_name_prefix="recording", initializer=_lower_thread_priority
         )
@@ -206,6 +216,9 @@ class Recordings:
         media = self.media(room_id)
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(self._executor, join_segments, media)
+        joined = result is not None or await loop.run_in_executor(None, media.recording.exists)
+        if self.on_joined is not None and joined:
+            await self.on_joined(room_id)
         if result is not None:
             log.info(
                 "recording of room %s joined: %.1f s, %d video and %d audio packets, %.1f s of silence filled",
@@ -241,7 +254,9 @@ class Recordings:
             return RecordingState.JOINING
         media = self.media(room_id)
         loop = asyncio.get_running_loop()
-        if await loop.run_in_executor(None, media.recording.exists):
+        if await loop.run_in_executor(None, media.recording.exists) or await loop.run_in_executor(
+            None, media.sealed.exists
+        ):
             return RecordingState.READY
         if await loop.run_in_executor(None, media.segments_dir.is_dir):
             return RecordingState.RECORDING

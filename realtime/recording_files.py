@@ -5,6 +5,7 @@
     <data>/recordings/<room_id>/segments/video-000007.webm.part  the segment being written now
     <data>/recordings/<room_id>/segments/video-000007.partial.webm  a segment a crash cut short (kept, read leniently)
     <data>/recordings/<room_id>/recording.webm                  the joined file a browser plays
+    <data>/recordings/<room_id>/recording.webm.enc              the same, encrypted, once the interview ended
 
 Everything of a room sits under its one directory, so deleting that directory deletes all of its media.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from rooms.errors import NotFound
 
 RECORDING_NAME = "recording.webm"
+SEALED_NAME = "recording.webm.enc"
 _ROOM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SEGMENT = re.compile(r"^(?P<kind>video|audio)-(?P<index>\d{6})(?P<partial>\.partial)?\.webm$")
 _PART_SUFFIX = ".part"
@@ -42,6 +44,8 @@ class RoomMedia:
         self.directory = root / room_id
         self.segments_dir = self.directory / "segments"
         self.recording = self.directory / RECORDING_NAME
+        # The joined file encrypted under the interview's data key (rooms/crypto.py), once the interview ended.
+        self.sealed = self.directory / SEALED_NAME
 
     def segment_path(self, kind: str, index: int) -> Path:
         """Where a segment is written; it carries a `.part` suffix until it is complete."""

@@ -12,14 +12,13 @@ import hashlib
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from rooms.accounts import ApiKey, Branch, Membership, Person, WorkspaceRole
 from rooms.errors import Conflict
 from rooms.migrations import Migration, migrate, sql
-from rooms.sqlite_thread import SqliteThread
+from rooms.sqlite_thread import SqliteStore
 
 T = TypeVar("T")
 
@@ -78,6 +77,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
 
 API_KEY_PREFIX = "oik_"
 WORKSPACE_DB = "workspace.sqlite3"  # in the data directory
+LAST_USED_RESOLUTION_S = 60.0
 
 
 def secret_hash(secret: str) -> str:
@@ -88,22 +88,13 @@ def new_id() -> str:
     return secrets.token_urlsafe(9)
 
 
-class SqliteAccountStore:
+class SqliteAccountStore(SqliteStore):
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, "", "accounts", on_open=_open_accounts)
-
-    async def open(self) -> None:
-        await self._sql.open()
-
-    async def close(self) -> None:
-        await self._sql.close()
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._sql.run(fn, *args)
+        super().__init__(path, "accounts", _open_accounts)
 
     @property
-    def _db(self) -> sqlite3.Connection:
-        return self._sql.conn
+    def _db(self) -> sqlite3.Connection:  # this store's name for SqliteStore._conn
+        return self._conn
 
     # Organisation and branches
 
@@ -349,7 +340,12 @@ class SqliteAccountStore:
             keys = self._select_keys("WHERE key_hash=? AND revoked_at IS NULL", (secret_hash(secret),))
             if not keys:
                 return None
-            self._db.execute("UPDATE api_keys SET last_used_at=? WHERE id=?", (time.time(), keys[0].id))
+            # At most one write a minute per key: an integration calling many times a second writes nothing more.
+            now = time.time()
+            self._db.execute(
+                "UPDATE api_keys SET last_used_at=? WHERE id=? AND (last_used_at IS NULL OR last_used_at<?)",
+                (now, keys[0].id, now - LAST_USED_RESOLUTION_S),
+            )
             return keys[0]
 
         return await self._run(read)

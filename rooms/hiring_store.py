@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +19,7 @@ from rooms.errors import InvalidInput
 from rooms.hiring import Activity, Candidate, Position, PositionFields, Round, RoundInterview, Stage
 from rooms.migrations import Migration, add_columns, migrate, sql
 from rooms.model import RoomMode
-from rooms.sqlite_thread import SqliteThread
+from rooms.sqlite_thread import SqliteStore
 
 T = TypeVar("T")
 
@@ -158,22 +158,13 @@ def _migrate(db: sqlite3.Connection) -> None:
     migrate(db, "hiring", _MIGRATIONS)
 
 
-class SqliteHiringStore:
+class SqliteHiringStore(SqliteStore):
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, "", "hiring", on_open=_migrate)
-
-    async def open(self) -> None:
-        await self._sql.open()
-
-    async def close(self) -> None:
-        await self._sql.close()
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._sql.run(fn, *args)
+        super().__init__(path, "hiring", _migrate)
 
     @property
-    def _db(self) -> sqlite3.Connection:
-        return self._sql.conn
+    def _db(self) -> sqlite3.Connection:  # this store's name for SqliteStore._conn
+        return self._conn
 
     # Positions
 

@@ -55,6 +55,10 @@ class Room:
     mode: RoomMode = RoomMode.LIVE
     # The interview language (speech recognition, the candidate's pages): see `parse_language`.
     language: str = "en"
+    # Raised to revoke every link handed out so far: tokens carry the generation they were issued in.
+    links_version: int = 1
+    # Days this interview's data is kept after its end; None: the organisation's default (--retention-days).
+    retention_days: int | None = None
 
     def to_public(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,7 @@ class Room:
             "template_id": self.template_id,
             "mode": self.mode.value,
             "language": self.language,
+            "retention_days": self.retention_days,
         }
 
 

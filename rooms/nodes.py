@@ -4,7 +4,7 @@ Keys (prefix `oi:`):
   node:{id}     the node's latest heartbeat (JSON), expiring after `ttl_s`: a key that is gone is a dead node
   nodes         hash node id -> public URL (kept after death, so a dead owner's URL is still known)
   owners        hash room id -> owning node id; "lost:{id}" once that node was found dead
-  signing_key   the token signing key every node shares (links issued by one node open on all)
+  signing_key_wrapped  the token signing key every node shares, wrapped by the master key (rooms/crypto.py)
 
 Ownership changes only through compare-and-set scripts, so two nodes racing to take over a room (or to mark
 it lost) cannot both win.
@@ -19,9 +19,11 @@ from dataclasses import asdict, dataclass
 import redis
 from redis.asyncio import Redis
 
+from rooms.crypto import unwrap, wrap
 from rooms.redis_store import DEFAULT_PREFIX
 
 LOST_PREFIX = "lost:"
+SIGNING_KEY_LABEL = "oi:signing-key"
 
 # SET owners[room] = ARGV[2] only if it is still ARGV[1] ("" meaning: absent). Returns 1 when it changed.
 _CAS_OWNER = """
@@ -146,16 +148,36 @@ class NodeRegistry:
         await self._r.hdel(self._owners, room_id)
 
 
-def shared_signing_key(url: str, prefix: str = DEFAULT_PREFIX) -> str:
+def shared_signing_key(url: str, master: bytes, prefix: str = DEFAULT_PREFIX) -> str:
     """The cluster's token signing key: created once by whichever node starts first, then read by all.
 
-    Synchronous on purpose: the application factory needs it before any event loop runs.
+    Redis holds it only wrapped by the master key (which every node is given), never in clear; a clear key left
+    by an older version is wrapped and removed here. Synchronous on purpose: the application factory needs it
+    before any event loop runs.
     """
     client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
     try:
-        key = f"{prefix}signing_key"
-        client.set(key, secrets.token_urlsafe(32), nx=True)
-        return _text(client.get(key))
+        wrapped_key, clear_key = f"{prefix}signing_key_wrapped", f"{prefix}signing_key"
+        clear = client.get(clear_key)
+        secret = clear.decode() if clear is not None else secrets.token_urlsafe(32)
+        client.set(wrapped_key, wrap(master, secret.encode(), SIGNING_KEY_LABEL), nx=True)
+        stored = unwrap(master, client.get(wrapped_key).decode(), SIGNING_KEY_LABEL).decode()
+        if clear is not None:
+            client.delete(clear_key)
+        return stored
+    finally:
+        client.close()
+
+
+def rewrap_signing_key(url: str, old: bytes, new: bytes, prefix: str = DEFAULT_PREFIX) -> None:
+    """Key rotation: the signing key wrapped under the new master key instead of the old one."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        wrapped_key = f"{prefix}signing_key_wrapped"
+        current = client.get(wrapped_key)
+        if current is not None:
+            secret = unwrap(old, current.decode(), SIGNING_KEY_LABEL)
+            client.set(wrapped_key, wrap(new, secret, SIGNING_KEY_LABEL))
     finally:
         client.close()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rooms.migrations import Migration, migrate, sql
-from rooms.sqlite_thread import SqliteThread
+from rooms.sqlite_thread import SqliteStore
 
 T = TypeVar("T")
 
@@ -182,29 +182,16 @@ def _open_outbox(db: sqlite3.Connection) -> None:
     _release_leases(db)
 
 
-class WebhookOutbox:
+class WebhookOutbox(SqliteStore):
     """`<data_dir>/webhooks.sqlite3`: one connection, one thread, WAL journal, like the room store."""
 
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, "", "outbox", on_open=_open_outbox)
+        super().__init__(path, "outbox", _open_outbox)
         # Called (on the event loop) after an event is enqueued: the dispatcher wakes instead of polling.
         self._listeners: list[Callable[[], None]] = []
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
-
-    async def open(self) -> None:
-        await self._sql.open()
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._sql.run(fn, *args)
-
-    @property
-    def _conn(self) -> sqlite3.Connection:
-        return self._sql.conn
-
-    async def close(self) -> None:
-        await self._sql.close()
 
     # Subscriptions
 
@@ -371,6 +358,28 @@ class WebhookOutbox:
             (DeliveryStatus.PENDING.value, now, delivery_id, DeliveryStatus.FAILED.value),
         )
         return cursor.rowcount > 0
+
+    async def forget_room(self, room_id: str) -> int:
+        """Deletion of an interview: its events (with their deliveries and attempts) go, whatever their state.
+
+        Events carry the room id in their body's data (`"room_id": "<id>"`); returns how many events went."""
+        return await self._run(self._forget_room, room_id)
+
+    def _forget_room(self, room_id: str) -> int:
+        # Both spellings: bodies are compact JSON, but nothing here should depend on how they were dumped.
+        escaped = room_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # ids hold "_"
+        patterns = (f'%"room_id":"{escaped}"%', f'%"room_id": "{escaped}"%')
+        where = "(body LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')"
+        with self._conn:
+            self._conn.execute("BEGIN")
+            ids = "SELECT id FROM events WHERE " + where
+            self._conn.execute(
+                f"DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id IN ({ids}))",
+                patterns,
+            )
+            self._conn.execute(f"DELETE FROM deliveries WHERE event_id IN ({ids})", patterns)
+            cursor = self._conn.execute("DELETE FROM events WHERE " + where, patterns)
+        return cursor.rowcount
 
     async def prune(self, before: float) -> int:
         """Forget finished deliveries (and their events and attempts) created before `before`; pending ones

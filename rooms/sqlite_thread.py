@@ -65,3 +65,25 @@ class SqliteThread:
             await self.run(self._db.close)
             self._db = None
         self._executor.shutdown(wait=True)
+
+
+class SqliteStore:
+    """What every embedded store shares: its SqliteThread, opened with the store's migrations (`on_open`), and the
+    `_run` / `_conn` its methods use. A store subclasses it and adds its queries."""
+
+    def __init__(self, path: Path, name: str, on_open: Callable[[sqlite3.Connection], None]) -> None:
+        self._sql = SqliteThread(path, "", name, on_open=on_open)
+
+    async def open(self) -> None:
+        await self._sql.open()
+
+    async def close(self) -> None:
+        await self._sql.close()
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` on the store's thread, where `_conn` may be used."""
+        return await self._sql.run(fn, *args)
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        return self._sql.conn

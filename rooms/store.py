@@ -10,14 +10,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from rooms.migrations import Migration, add_columns, migrate, sql, steps
 from rooms.model import Observation, Room, RoomMode, RoomStatus
 from rooms.review import Decision, HumanDecision, Note
-from rooms.sqlite_thread import SqliteThread
+from rooms.sqlite_thread import SqliteStore
 
 T = TypeVar("T")
 
@@ -119,6 +119,11 @@ _MIGRATIONS = (
         ),
     ),
     Migration(3, "the room's interview language", add_columns("rooms", ("language", "TEXT NOT NULL DEFAULT 'en'"))),
+    Migration(
+        4,
+        "revocable links (the room's links generation) and per-room retention",
+        add_columns("rooms", ("links_version", "INTEGER NOT NULL DEFAULT 1"), ("retention_days", "INTEGER")),
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -127,21 +132,11 @@ def _migrate(db: sqlite3.Connection) -> None:
     migrate(db, "rooms", _MIGRATIONS)
 
 
-class SqliteRoomStore:
+class SqliteRoomStore(SqliteStore):
     """The embedded store: `<data_dir>/interviews.sqlite3`, WAL journal, one connection on one thread."""
 
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, "", "rooms", on_open=_migrate)
-
-    async def open(self) -> None:
-        await self._sql.open()
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._sql.run(fn, *args)
-
-    @property
-    def _conn(self) -> sqlite3.Connection:
-        return self._sql.conn
+        super().__init__(path, "rooms", _migrate)
 
     async def create_room(self, room: Room) -> None:
         await self._run(self._insert_room, room)
@@ -149,8 +144,16 @@ class SqliteRoomStore:
     def _insert_room(self, room: Room) -> None:
         self._conn.execute(
             "INSERT INTO rooms (id, title, candidate_name, status, created_at, started_at, ended_at, version,"
-            " template_id, mode, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (*_room_row(room), room.template_id, room.mode.value, room.language),
+            " template_id, mode, language, links_version, retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?)",
+            (
+                *_room_row(room),
+                room.template_id,
+                room.mode.value,
+                room.language,
+                room.links_version,
+                room.retention_days,
+            ),
         )
 
     async def save_room(self, room: Room) -> None:
@@ -159,8 +162,8 @@ class SqliteRoomStore:
     def _update_room(self, room: Room) -> None:
         self._conn.execute(
             "UPDATE rooms SET title=?, candidate_name=?, status=?, created_at=?, started_at=?, ended_at=?,"
-            " version=? WHERE id=?",
-            (*_room_row(room)[1:], room.id),
+            " version=?, links_version=?, retention_days=? WHERE id=?",
+            (*_room_row(room)[1:], room.links_version, room.retention_days, room.id),
         )
 
     async def get_room(self, room_id: str) -> Room | None:
@@ -173,7 +176,7 @@ class SqliteRoomStore:
     def _select_rooms(self, where: str, params: tuple[Any, ...]) -> list[Room]:
         cursor = self._conn.execute(
             "SELECT id, title, candidate_name, status, created_at, started_at, ended_at, version, template_id, mode,"
-            " language FROM rooms " + where,
+            " language, links_version, retention_days FROM rooms " + where,
             params,
         )
         return [
@@ -189,6 +192,8 @@ class SqliteRoomStore:
                 template_id=r[8],
                 mode=RoomMode(r[9] or RoomMode.LIVE),
                 language=r[10],
+                links_version=r[11],
+                retention_days=r[12],
             )
             for r in cursor.fetchall()
         ]
@@ -297,9 +302,6 @@ class SqliteRoomStore:
         if r is None:
             return None
         return HumanDecision(room_id, Decision(r[0]), r[1], r[2], bool(r[3]), bool(r[4]), r[5], r[6])
-
-    async def close(self) -> None:
-        await self._sql.close()
 
 
 def _room_row(room: Room) -> tuple[Any, ...]:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from rooms.migrations import Migration, migrate, sql
 from rooms.script import ScriptState
-from rooms.sqlite_thread import SqliteThread
+from rooms.sqlite_thread import SqliteStore
 from rooms.templates import Template
 
 T = TypeVar("T")
@@ -48,7 +47,7 @@ class TemplateStore(Protocol):
 
     async def unfinished_scripts(self) -> list[RoomScript]: ...
 
-    async def delete_room_script(self, room_id: str) -> None: ...
+    async def delete_room_script(self, room_id: str) -> bool: ...
 
     async def close(self) -> None: ...
 
@@ -77,19 +76,9 @@ def _migrate(db: sqlite3.Connection) -> None:
     migrate(db, "templates", _MIGRATIONS)
 
 
-class SqliteTemplateStore:
+class SqliteTemplateStore(SqliteStore):
     def __init__(self, path: Path) -> None:
-        self._sql = SqliteThread(path, "", "templates", on_open=_migrate)
-
-    async def open(self) -> None:
-        await self._sql.open()
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._sql.run(fn, *args)
-
-    @property
-    def _conn(self) -> sqlite3.Connection:
-        return self._sql.conn
+        super().__init__(path, "templates", _migrate)
 
     async def create_template(self, template: Template) -> None:
         await self._run(self._insert, template)
@@ -154,11 +143,11 @@ class SqliteTemplateStore:
         """One-way scripts still running: their timers must be set again after a restart."""
         return await self._run(self._select_scripts, "WHERE done=0", ())
 
-    async def delete_room_script(self, room_id: str) -> None:
-        await self._run(self._delete_script, room_id)
+    async def delete_room_script(self, room_id: str) -> bool:
+        return await self._run(self._delete_script, room_id)
 
-    def _delete_script(self, room_id: str) -> None:
-        self._conn.execute("DELETE FROM room_scripts WHERE room_id=?", (room_id,))
+    def _delete_script(self, room_id: str) -> bool:
+        return self._conn.execute("DELETE FROM room_scripts WHERE room_id=?", (room_id,)).rowcount > 0
 
     def _select_scripts(self, where: str, params: tuple[Any, ...]) -> list[RoomScript]:
         rows = self._conn.execute("SELECT room_id, template, state FROM room_scripts " + where, params).fetchall()
@@ -175,9 +164,6 @@ class SqliteTemplateStore:
             state = None if state_json is None else ScriptState.from_json(json.loads(state_json))
             scripts.append(RoomScript(room_id, template, state))
         return scripts
-
-    async def close(self) -> None:
-        await self._sql.close()
 
 
 def _dumps(data: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from aiohttp import web
 from rooms.errors import Conflict, InvalidInput
 from rooms.measures import QUESTION_END, QUESTION_START
 from rooms.model import Role, RoomStatus
+from server.audit import audit
 from server.auth import STAFF, require_lead
 from server.keys import INTERVIEWS, OFFER_LIMITS, SIGNALING, STORE, TOKENS
 from server.links import room_links
@@ -18,6 +19,7 @@ from server.requests import (
     bearer_or_query_token,
     offer_sdp,
     optional_language,
+    optional_retention_days,
     read_json_object,
     required_string,
 )
@@ -37,10 +39,19 @@ async def create_room(request: web.Request) -> web.Response:
     # The room's own language, else its template's, else the server's default.
     language = optional_language(data) or (template.language if template is not None else None)
     room = await request.app[INTERVIEWS].create(
-        title, candidate_name, template.id if template else None, mode, language
+        title, candidate_name, template.id if template else None, mode, language, optional_retention_days(data)
     )
     await attach_template(request.app, room, template)
     return web.json_response({**room.to_public(), **room_links(room, request.app[TOKENS])}, status=201)
+
+
+@routes.post("/api/rooms/{room_id}/links/revoke")
+async def revoke_links(request: web.Request) -> web.Response:
+    """Every link of this room handed out so far stops working; the answer carries the new ones."""
+    principal = authorize(request, Role.HR)  # HR and the admin
+    room = await request.app[INTERVIEWS].revoke_links(request.match_info["room_id"])
+    await audit(request, principal, "links.revoke", room.id)
+    return web.json_response({**room.to_public(), **room_links(room, request.app[TOKENS])})
 
 
 @routes.get("/api/rooms")
@@ -106,10 +117,11 @@ async def mark(request: web.Request) -> web.Response:
 
 @routes.get("/api/rooms/{room_id}/report")
 async def get_report(request: web.Request) -> web.Response:
-    authorize(request, *STAFF)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
     report = await request.app[STORE].get_report(room.id)
     if report is not None:
+        await audit(request, principal, "report.read", room.id)
         return web.json_response(await annotated_report(request.app, room.id, report))
     if room.status is not RoomStatus.ENDED:
         raise Conflict("the interview has not ended yet")
@@ -120,8 +132,9 @@ async def get_report(request: web.Request) -> web.Response:
 
 @routes.get("/api/rooms/{room_id}/timeline")
 async def get_timeline(request: web.Request) -> web.Response:
-    authorize(request, *STAFF)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "transcript.read", room.id, {"via": "timeline"})
     timeline = await request.app[STORE].timeline(room.id)
     return web.json_response({"room_id": room.id, "observations": [o.to_record() for o in timeline]})
 

@@ -23,13 +23,17 @@ from realtime.pipeline import PipelineConfig
 from realtime.recording import Recordings
 from realtime.recording_segments import RecordingConfig
 from realtime.turn import TurnCredentials, read_secret
+from rooms.audit import SqliteAuditLog
 from rooms.bus import LocalBus
+from rooms.integrity import SECOND_SPEAKER
+from rooms.keyring import Keyring, SqliteWrappedKeys
 from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
 from rooms.store import SqliteRoomStore
 from server import (
     accounts_api,
     api,
+    audit,
     cluster,
     compare_api,
     consent_api,
@@ -47,6 +51,7 @@ from server import (
     recording_api,
     replay_pages,
     report_api,
+    retention,
     signaling,
     signin_pages,
     templates_api,
@@ -58,15 +63,19 @@ from server import (
 )
 from server.auth import TokenIssuer
 from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
+from server.deletion import PURGED
 from server.errors import error_middleware
 from server.forwarded import forwarded_middleware, parse_networks
 from server.i18n import CATALOGS, install_gettext, load_catalogs, locale_middleware
 from server.interviews import Admission, Interviews
 from server.keys import (
+    AUDIT,
     BUS,
     ENGINE,
     ICE,
     INTERVIEWS,
+    KEYRING,
+    MASTER_KEY,
     METRICS,
     MONITOR,
     OFFER_LIMITS,
@@ -77,13 +86,18 @@ from server.keys import (
     STORE,
     TEMPLATES,
     TOKENS,
+    VAULT,
 )
+from server.link_revocation import revoked_links
 from server.logs import request_id_middleware
+from server.master_key import load_master_key, prepare_data_dir
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
+from server.recording_vault import RecordingVault
 from server.report_pdf_cache import ReportPdfs
 from server.room_access import room_access
+from server.sealed_store import SealedStore
 from server.security_headers import security_headers
 from server.sessions import workspace_identity
 from server.settings import Settings, load_or_create_secret
@@ -116,6 +130,10 @@ def default_engine(settings: Settings) -> AnalysisEngine:
         # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
         transcript = partial(TranscriptAnalyzer, config)
         analyzers.append(ProcessAnalyzer(transcript, DEFERRED.name, settings.asr_processes, name="transcript"))
+    if SECOND_SPEAKER in settings.integrity_signals:
+        from analyzers.speaker import SpeakerAnalyzer
+
+        analyzers.append(SpeakerAnalyzer())  # deferred lane: an embedding per 3 s of speech (docs/integrity.md)
     return AnalysisEngine(analyzers, threads=settings.analysis_threads)
 
 
@@ -155,23 +173,28 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
             auth_throttle,
             workspace_identity,
             room_access,
+            revoked_links,
         ],
     )
     app[THROTTLE] = AuthThrottle()
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
+    app[PURGED] = set()
     app[SETTINGS] = settings
     app[CATALOGS] = load_catalogs()
+    prepare_data_dir(settings.data_dir)  # 0700, and files older versions left readable by others made 0600
+    app[MASTER_KEY] = master = load_master_key(settings)
     app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.
         signing_key=(
-            shared_signing_key(settings.redis_url)
+            shared_signing_key(settings.redis_url, master)
             if settings.redis_url
             else load_or_create_secret(settings.data_dir / "signing_key")
         ),
         admin_token=admin_token(settings),
         ttl_s=settings.token_ttl_s,
+        read_only_ttl_s=settings.report_link_ttl_s,
     )
     env = aiohttp_jinja2.setup(
         app,
@@ -180,6 +203,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     )
     install_gettext(env)
     app.add_routes(api.routes)
+    app.add_routes(audit.routes)  # the audit log and deletion receipts (admin)
+    app.add_routes(retention.routes)  # POST /api/retention/run (it also runs hourly)
     app.add_routes(live.routes)
     app.add_routes(pages.routes)
     app.add_routes(metrics.routes)
@@ -216,6 +241,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.cleanup_ctx.append(_interviews_context)
     app.cleanup_ctx.append(templates_api.one_way_context)  # after the interviews, which its scripts drive
     app.cleanup_ctx.append(workspace_events_context)  # the board follows the interviews; reminders
+    app.cleanup_ctx.append(retention.retention_context)  # deletes expired interviews (after the scripts)
     if settings.redis_url:
         cluster.setup(app)  # ownership routing middleware + heartbeats (after the interviews it reports on)
     return app
@@ -251,9 +277,17 @@ async def _monitor_context(app: web.Application) -> AsyncIterator[None]:
 async def _store_context(app: web.Application) -> AsyncIterator[None]:
     store = SqliteRoomStore(app[SETTINGS].data_dir / "interviews.sqlite3")
     await store.open()
-    app[STORE] = store
+    audit_log = SqliteAuditLog(app[SETTINGS].data_dir / "audit.sqlite3")
+    await audit_log.open()
+    wrapped_keys = SqliteWrappedKeys(app[SETTINGS].data_dir / "keys.sqlite3")
+    await wrapped_keys.open()
+    app[KEYRING] = Keyring(app[MASTER_KEY], wrapped_keys)
+    app[STORE] = SealedStore(store, app[KEYRING])  # transcripts and reports encrypted at rest
+    app[AUDIT] = audit_log
     app[BUS] = LocalBus()
     yield
+    await app[KEYRING].close()
+    await audit_log.close()
     await store.close()
 
 
@@ -272,6 +306,9 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         RecordingConfig(enabled=settings.recording, height=settings.recording_height, fps=settings.recording_fps),
     )
     app[RECORDINGS] = recordings
+    vault = RecordingVault(recordings, app[KEYRING], app[STORE])
+    recordings.on_joined = vault.seal  # an ended interview's joined recording is encrypted at rest
+    app[VAULT] = vault
     interviews = Interviews(
         store=app[STORE],
         bus=app[BUS],
@@ -290,6 +327,7 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         report_keywords=partial(templates_api.room_keywords, app[TEMPLATES]),
     )
     await interviews.recover()
+    await vault.seal_leftovers()
     app[INTERVIEWS] = interviews
     app[METRICS] = NodeMetrics(interviews, app[MONITOR], settings.max_interviews)
     node_health = asyncio.create_task(publish_node_health(interviews, app[MONITOR], app[BUS]))

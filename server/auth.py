@@ -29,19 +29,39 @@ class Principal:
     # An interviewer token is the room's lead unless it says otherwise ("lead": false marks an observer, who
     # watches and takes notes but may not end the interview or mark questions). Older tokens carry no claim.
     lead: bool = True
+    # A report link: it reads the report, the replay and the recording of its room, and nothing else.
+    read_only: bool = False
+    links_version: int = 1  # the room's link generation it was issued in (revoking links starts a new one)
 
 
 class TokenIssuer:
-    def __init__(self, signing_key: str, admin_token: str, ttl_s: int) -> None:
+    def __init__(
+        self, signing_key: str, admin_token: str, ttl_s: int, read_only_ttl_s: int | None = None
+    ) -> None:
         self._key = signing_key
         self._admin_token = admin_token
         self._ttl_s = ttl_s
+        self._read_only_ttl_s = read_only_ttl_s or ttl_s
 
-    def issue(self, room_id: str, role: Role, now: float | None = None, lead: bool = True) -> str:
+    def issue(
+        self,
+        room_id: str,
+        role: Role,
+        now: float | None = None,
+        lead: bool = True,
+        *,
+        links_version: int = 1,
+        read_only: bool = False,
+    ) -> str:
         issued = int(now if now is not None else time.time())
-        claims = {"sub": room_id, "role": role.value, "iat": issued, "exp": issued + self._ttl_s}
+        ttl = self._read_only_ttl_s if read_only else self._ttl_s
+        claims: dict[str, object] = {"sub": room_id, "role": role.value, "iat": issued, "exp": issued + ttl}
         if not lead:
             claims["lead"] = False
+        if read_only:
+            claims["ro"] = True
+        if links_version != 1:
+            claims["lv"] = links_version
         return jwt.encode(claims, self._key, algorithm=_ALGORITHM)
 
     def peer_proof(self, node_id: str) -> str:
@@ -71,7 +91,14 @@ class TokenIssuer:
             raise AuthError("invalid token")  # admin power comes only from the admin token
         if room_id is not None and claims["sub"] != room_id:
             raise AuthError("token is for another room")
-        return Principal(role, claims["sub"], lead=claims.get("lead") is not False)
+        links_version = claims.get("lv", 1)
+        return Principal(
+            role,
+            claims["sub"],
+            lead=claims.get("lead") is not False,
+            read_only=claims.get("ro") is True,
+            links_version=links_version if isinstance(links_version, int) else 1,
+        )
 
 
 # The role groups, named once. The admin passes every check without being listed.

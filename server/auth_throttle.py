@@ -16,6 +16,7 @@ from aiohttp import web
 
 from rooms.errors import TooManyRequests
 from server.auth import AuthError
+from server.sessions import SESSION_COOKIE
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -61,7 +62,7 @@ THROTTLE = web.AppKey("auth_throttle", AuthThrottle)
 
 
 def carries_credential(request: web.Request) -> bool:
-    return "Authorization" in request.headers or "token" in request.query or "interview_admin" in request.cookies
+    return "Authorization" in request.headers or "token" in request.query or SESSION_COOKIE in request.cookies
 
 
 @web.middleware

@@ -30,14 +30,17 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from rooms.audit import RedisAuditLog
 from rooms.errors import Unavailable
+from rooms.keyring import Keyring, RedisWrappedKeys
 from rooms.measures import CANDIDATE_CONNECTED, NODE_LOST, SEGMENT
 from rooms.model import Observation, ObservationType, Role, RoomStatus
 from rooms.nodes import NodeInfo, NodeRegistry, Owner
 from rooms.redis_bus import RedisBus
 from rooms.redis_store import RedisRoomStore
-from server.keys import BUS, INTERVIEWS, MONITOR, NODES, PEER_HTTP, SETTINGS, STORE, TOKENS
+from server.keys import AUDIT, BUS, INTERVIEWS, KEYRING, MASTER_KEY, MONITOR, NODES, PEER_HTTP, SETTINGS, STORE, TOKENS
 from server.requests import authorize
+from server.sealed_store import SealedStore
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,12 @@ _OWNED = re.compile(r"^/api/rooms/(?P<room>[^/]+)/(?P<action>offer|view|end|mark
 _CREATE = "/api/rooms"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+REDIS_CLIENT = web.AppKey("redis_client", Redis)
+
+
+def redis_of(app: web.Application) -> Redis:
+    """The node's Redis client (cluster mode only)."""
+    return app[REDIS_CLIENT]
 
 
 def setup(app: web.Application) -> None:
@@ -80,7 +89,10 @@ async def redis_storage_context(app: web.Application) -> AsyncIterator[None]:
     await store.open()
     bus = RedisBus(client, settings.node_id)
     bus.start()
-    app[STORE] = store
+    app[KEYRING] = Keyring(app[MASTER_KEY], RedisWrappedKeys(client))
+    app[STORE] = SealedStore(store, app[KEYRING])  # transcripts and reports encrypted at rest
+    app[REDIS_CLIENT] = client
+    app[AUDIT] = RedisAuditLog(client)
     app[BUS] = bus
     app[NODES] = NodeRegistry(client, settings.node_id)
     app[PEER_HTTP] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30, sock_connect=3))

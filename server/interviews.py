@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import shutil
 import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from aiortc import RTCConfiguration
@@ -138,6 +136,7 @@ class Interviews:
         template_id: str | None = None,
         mode: RoomMode = RoomMode.LIVE,
         language: str | None = None,
+        retention_days: int | None = None,
     ) -> Room:
         room = Room(
             id=secrets.token_urlsafe(9),
@@ -147,10 +146,20 @@ class Interviews:
             template_id=template_id,
             mode=mode,
             language=language or self._default_language,
+            retention_days=retention_days,
         )
         await self._store.create_room(room)
         await self._emit(EventType.ROOM_CREATED, {"room_id": room.id, "created_at": room.created_at, **_links(room)})
         return room
+
+    async def revoke_links(self, room_id: str) -> Room:
+        """Start a new links generation: every link handed out before stops working (server/link_revocation.py)."""
+        async with self._locks[room_id]:
+            room = await self.get(room_id)
+            room.links_version += 1
+            room.version += 1
+            await self._store.save_room(room)
+            return room
 
     async def get(self, room_id: str) -> Room:
         room = await self._store.get_room(room_id)
@@ -398,8 +407,9 @@ class Interviews:
                     others.append((other.id, answers_of(other_report)))
         return similarity_events(answers, others, timeline, time.time())
 
-    async def delete(self, room_id: str, media_dir: Path) -> None:
-        """Deletion on request: the room, its timeline, its report and its media directory.
+    async def delete(self, room_id: str, purge_local: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+        """Deletion (on request or by retention): this node's copies (`purge_local`: media, script, webhook
+        events), then the room, its timeline, report, notes and decision. Returns what `purge_local` removed.
 
         A live room is refused (409): end it first, so nothing is still writing what is being deleted.
         """
@@ -413,11 +423,12 @@ class Interviews:
             pending = [t for t in asyncio.all_tasks() if t.get_name() in names]
             await asyncio.gather(*pending, return_exceptions=True)
             # Media first: if that fails the room is still there to retry the request on.
-            await asyncio.get_running_loop().run_in_executor(None, _remove_tree, media_dir)
+            removed = await purge_local()
             await self._store.delete_room(room_id)
             await self._emit(EventType.CANDIDATE_DELETED, {"room_id": room_id, "deleted_at": time.time()})
         self._locks.pop(room_id, None)
         self._analysis_consent.pop(room_id, None)
+        return removed
 
     async def _emit(self, event_type: EventType, data: dict[str, Any]) -> None:
         """Queue a webhook event once the state change it announces is stored.
@@ -485,7 +496,3 @@ def _links(room: Room, report: bool = False) -> dict[str, Any]:
         links["report"] = f"/api/rooms/{room.id}/report"
     return {"links": links}
 
-
-def _remove_tree(path: Path) -> None:
-    if path.exists():
-        shutil.rmtree(path)

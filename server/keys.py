@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from realtime.ice import IceServers
     from realtime.recording import Recordings
     from rooms.account_store import SqliteAccountStore
+    from rooms.audit import AuditLog
     from rooms.bus import LocalBus
     from rooms.hiring_store import SqliteHiringStore
+    from rooms.keyring import Keyring
     from rooms.nodes import NodeRegistry
     from rooms.outbox import WebhookOutbox
     from rooms.store import RoomStore
@@ -29,9 +31,11 @@ if TYPE_CHECKING:
     from server.node_health import NodeMonitor
     from server.one_way import OneWayScripts
     from server.rate_limits import OfferLimits
+    from server.recording_vault import RecordingVault
     from server.report_pdf_cache import ReportPdfs
     from server.settings import Settings
     from server.signaling_hub import SignalingHub
+    from server.webhook_targets import TargetPolicy
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 TOKENS: web.AppKey[TokenIssuer] = web.AppKey("tokens")
@@ -60,3 +64,11 @@ ACCOUNTS: web.AppKey[SqliteAccountStore] = web.AppKey("accounts")
 HIRING: web.AppKey[SqliteHiringStore] = web.AppKey("hiring")
 # STUN/TURN servers for every peer of a session, with TURN credentials minted per session.
 ICE: web.AppKey[IceServers] = web.AppKey("ice")
+# Where webhooks may be sent (public addresses, plus the networks the operator allows).
+WEBHOOK_TARGETS: web.AppKey[TargetPolicy] = web.AppKey("webhook_targets")
+# The audit log and deletion receipts (rooms/audit.py): SQLite in the data directory, or Redis.
+AUDIT: web.AppKey[AuditLog] = web.AppKey("audit")
+# Per-interview data keys wrapped by the master key (rooms/keyring.py), and the recordings sealed with them.
+KEYRING: web.AppKey[Keyring] = web.AppKey("keyring")
+MASTER_KEY: web.AppKey[bytes] = web.AppKey("master_key")
+VAULT: web.AppKey[RecordingVault] = web.AppKey("vault")

@@ -6,6 +6,7 @@ the one hot-path metric is the latency histogram, observed as the dashboards are
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Iterator
 
@@ -93,5 +94,13 @@ class _LiveCollector(Collector):
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
+    from server.keys import SETTINGS  # keys imports this module for the type
+    from server.requests import authorize_admin, bearer_or_query_token
+
+    # Room ids are not for strangers: the scraper's own token (--metrics-token), or the admin's.
+    expected = request.app[SETTINGS].metrics_token
+    given = bearer_or_query_token(request)
+    if not (expected and given and hmac.compare_digest(given.encode(), expected.encode())):
+        authorize_admin(request)
     body = request.app[METRICS].render()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

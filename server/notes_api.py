@@ -16,6 +16,7 @@ from rooms.errors import Conflict
 from rooms.measures import NOTE
 from rooms.model import Observation, ObservationType, Role, RoomStatus
 from rooms.review import HumanDecision, Note, annotate_report, candidate_status, media_time, parse_decision, parse_note
+from server.audit import audit
 from server.auth import STAFF, Principal
 from server.keys import BUS, INTERVIEWS, STORE
 from server.requests import authorize, read_json_object
@@ -75,6 +76,7 @@ async def put_decision(request: web.Request) -> web.Response:
         room.id, decision, note, feedback, share_feedback, share_scores, principal.role.value, time.time()
     )
     await request.app[STORE].save_decision(record)
+    await audit(request, principal, "decision.write", room.id, {"decision": decision.value})
     return web.json_response(record.to_public())
 
 

@@ -13,6 +13,7 @@ from rooms.errors import NotFound
 from rooms.integrity import integrity_page_context
 from rooms.measures import page_catalogue
 from rooms.model import Role, Room
+from server.audit import audit
 from server.auth import STAFF, AuthError, ForbiddenError
 from server.i18n import CATALOGS, N_, candidate_locale, page_context, request_catalog
 from server.keys import ICE, INTERVIEWS, SETTINGS, STORE
@@ -151,8 +152,9 @@ async def interviewer_page(request: web.Request) -> web.Response:
 
 @routes.get("/rooms/{room_id}/report")
 async def report_page(request: web.Request) -> web.Response:
-    authorize(request, *STAFF)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "report.read", room.id, {"via": "page"})
     report = await request.app[STORE].get_report(room.id)
     if report is not None:
         report = await annotated_report(request.app, room.id, report)  # with notes and the human decision

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.keys import INTERVIEWS, SETTINGS
+from server.audit import audit
+from server.deletion import delete_interview
 from server.requests import authorize_admin
 
 routes = web.RouteTableDef()
@@ -12,9 +13,9 @@ routes = web.RouteTableDef()
 
 @routes.delete("/api/rooms/{room_id}")
 async def delete_room(request: web.Request) -> web.Response:
-    authorize_admin(request)  # deletion is the operator's answer to a candidate's request
+    principal = authorize_admin(request)  # deletion is the operator's answer to a candidate's request
     room_id = request.match_info["room_id"]
-    # A room's recorded media lives in data/recordings/<room_id>/; it goes with the room.
-    media_dir = request.app[SETTINGS].data_dir / "recordings" / room_id
-    await request.app[INTERVIEWS].delete(room_id, media_dir)
-    return web.Response(status=204)
+    # Media, script copy, webhook events, store rows; the receipt is in GET /api/deletion-receipts.
+    receipt = await delete_interview(request.app, room_id, "request")
+    await audit(request, principal, "room.delete", room_id, {"reason": "request", "receipt": receipt.id})
+    return web.Response(status=204, headers={"X-Deletion-Receipt": receipt.id})

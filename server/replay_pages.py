@@ -9,6 +9,7 @@ from aiohttp import web
 
 from rooms.model import Room, RoomStatus
 from rooms.replay import LONG_PAUSE_S, build_replay
+from server.audit import audit
 from server.auth import STAFF
 from server.i18n import request_catalog
 from server.keys import INTERVIEWS, STORE
@@ -20,8 +21,9 @@ routes = web.RouteTableDef()
 
 @routes.get("/rooms/{room_id}/replay")
 async def replay_page(request: web.Request) -> web.Response:
-    authorize(request, *STAFF)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "replay.read", room.id)
     if room.status is not RoomStatus.ENDED:
         message = request_catalog(request).gettext(
             "The replay opens once the interview has ended and its recording is joined."
@@ -49,8 +51,9 @@ async def replay_page(request: web.Request) -> web.Response:
 @routes.get("/api/rooms/{room_id}/replay")
 async def replay_data(request: web.Request) -> web.Response:
     """Chart series (bucketed), flagged moments, transcript lines, question spans and notes of the interview."""
-    authorize(request, *STAFF)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "transcript.read", room.id, {"via": "replay data"})
     timeline = await request.app[STORE].timeline(room.id)
     # Folding a long timeline is CPU work (~0.2 s for 30 minutes, about 250,000 observations): off the event loop.
     replay = await asyncio.get_running_loop().run_in_executor(

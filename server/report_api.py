@@ -9,6 +9,7 @@ from aiohttp import web
 
 from rooms.errors import Conflict
 from rooms.model import RoomStatus
+from server.audit import audit
 from server.auth import STAFF
 from server.i18n import page_context
 from server.keys import INTERVIEWS, REPORT_PDFS, STORE
@@ -22,8 +23,9 @@ routes = web.RouteTableDef()
 
 @routes.get("/api/rooms/{room_id}/report.pdf")
 async def report_pdf(request: web.Request) -> web.StreamResponse:
-    authorize(request, *STAFF)
+    principal = authorize(request, *STAFF)
     room = await request.app[INTERVIEWS].get(request.match_info["room_id"])
+    await audit(request, principal, "report.export", room.id, {"format": "pdf"})
     report = await request.app[STORE].get_report(room.id)
     if report is None:
         if room.status is not RoomStatus.ENDED:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -13,6 +14,13 @@ from server.auth import ForbiddenError, Principal, TokenIssuer, require_role
 from server.keys import TOKENS
 from server.safe_json import loads_limited
 from server.sessions import ROOM_PRINCIPAL
+
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# What a read-only report link opens: the report (page, JSON, PDF), the replay (page, data), the recording,
+# the timeline and the room's status. Never the live dashboard, the call, or anything that changes state.
+_READ_ONLY_PATHS = re.compile(
+    r"^/(api/)?rooms/[^/]+(/(report|report\.pdf|replay|recording|timeline|transcript))?$"
+)
 
 
 def bearer_or_query_token(request: web.Request) -> str | None:
@@ -44,6 +52,8 @@ def _authorize(request: web.Request, *roles: Role) -> Principal:
         return granted
     tokens: TokenIssuer = request.app[TOKENS]
     principal = tokens.verify(bearer_or_query_token(request), request.match_info.get("room_id"))
+    if principal.read_only and not (request.method in _SAFE_METHODS and _READ_ONLY_PATHS.match(request.path)):
+        raise ForbiddenError("a report link only opens the report, the replay and the recording")
     require_role(principal, *roles)
     return principal
 
@@ -90,3 +100,13 @@ def offer_sdp(data: dict[str, Any]) -> str:
     if problem is not None:
         raise InvalidInput(problem)
     return sdp
+
+
+def optional_retention_days(data: dict[str, Any], key: str = "retention_days") -> int | None:
+    """A room's own retention in days (1-3650); None when left out (the organisation's default applies)."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+        raise InvalidInput(f"'{key}' must be a whole number of days between 1 and 3650")
+    return value

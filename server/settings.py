@@ -228,8 +228,34 @@ class Settings:
     admin_token: str | None = setting(
         None, "the admin token for integrations (environment only)", env=ADMIN_TOKEN_ENV, secret=True
     )
+    # Three days: enough to schedule an interview, short enough that a forgotten link dies (was seven).
     token_ttl_s: int = setting(
-        7 * 24 * 3600, "lifetime of the room links' tokens, in seconds", parse=bounded(int, 60, 366 * 24 * 3600)
+        3 * 24 * 3600, "lifetime of the room links' tokens, in seconds", parse=bounded(int, 60, 366 * 24 * 3600)
+    )
+    report_link_ttl_s: int = setting(
+        3 * 24 * 3600,
+        "lifetime of the read-only report and replay links, in seconds",
+        parse=bounded(int, 60, 366 * 24 * 3600),
+    )
+    metrics_token: str | None = setting(
+        None,
+        "bearer token for GET /metrics (environment only); without it /metrics needs the admin token",
+        secret=True,
+    )
+    webhook_allowed_networks: tuple[str, ...] = setting(
+        (),
+        "a network webhooks may reach although it is not public, e.g. 10.0.0.0/8 or 127.0.0.1/32",
+        name="webhook_allowed_network",
+        parse=_ip_network,
+        repeatable=True,
+        metavar="CIDR",
+    )
+    # Wraps the per-interview data keys and (with --redis) the signing key: docs/security.md.
+    master_key: str | None = setting(
+        None, "the master key, base64url of 32 bytes (environment only; every node the same)", secret=True
+    )
+    master_key_file: Path | None = setting(
+        None, "file holding the master key (default DATA_DIR/master_key, created 0600)", parse=_optional_path
     )
     analysis_fps: float = setting(10.0, "video frames analyzed per second", parse=bounded(float, 1, 30))
     # bench/load.py measures what a machine carries (see README).

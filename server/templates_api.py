@@ -15,6 +15,7 @@ from rooms.model import Role, Room, RoomMode
 from rooms.rules import Rule
 from rooms.template_store import SqliteTemplateStore, TemplateStore
 from rooms.templates import Template
+from server.admin_pages import admin_page, page_csrf
 from server.auth import ROOM_MEMBERS
 from server.keys import INTERVIEWS, ONE_WAY, SETTINGS, TEMPLATES
 from server.one_way import OneWayScripts
@@ -79,11 +80,11 @@ async def _stored(request: web.Request) -> Template:
 
 @routes.get("/admin/templates")
 async def templates_page(request: web.Request) -> web.Response:
-    authorize_admin(request)  # admin token in ?token=
+    admin_page(request)  # signed in, or a bearer header: never the admin token in the URL (server/admin_pages.py)
     return aiohttp_jinja2.render_template(
         "templates_admin.html",
         request,
-        {"product_name": "Open Interview", "static_url": "/static", "token": request.query.get("token", "")},
+        {"product_name": "Open Interview", "static_url": "/static", "token": "", "csrf": page_csrf(request)},
     )
 
 

@@ -15,18 +15,20 @@ import random
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
 from rooms.outbox import Attempt, DeliveryJob, WebhookOutbox
-from server.keys import OUTBOX, SETTINGS
+from server.keys import OUTBOX, SETTINGS, WEBHOOK_TARGETS
 from server.logs import url_for_logs
+from server.webhook_targets import GuardedResolver, RefusedTarget, TargetPolicy
 
 log = logging.getLogger(__name__)
 USER_AGENT = "OpenInterview-Webhooks/1"
-# An answer's body is only kept as the error text of a failed attempt.
-_ERROR_BODY_BYTES = 300
+# Error texts are short and never hold the receiver's answer (its body could be an internal service's data).
+_ERROR_BYTES = 300
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -64,7 +66,9 @@ class WebhookDispatcher:
         policy: RetryPolicy,
         concurrency: int = 4,
         timeout_s: float = 10.0,
+        targets: TargetPolicy | None = None,
     ) -> None:
+        self._targets = targets or TargetPolicy()
         self._outbox = outbox
         self._http = http
         self._policy = policy
@@ -133,27 +137,41 @@ class WebhookDispatcher:
         status_code: int | None = None
         error: str | None = None
         try:
+            refusal = self._policy_refusal(job.url)
+            if refusal is not None:
+                raise RefusedTarget(refusal)
             async with self._http.post(
                 job.url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
             ) as response:
                 status_code = response.status
                 if not 200 <= response.status < 300:
-                    snippet = (await response.content.read(_ERROR_BODY_BYTES)).decode(errors="replace")
-                    error = f"HTTP {response.status}" + (f": {snippet.strip()}" if snippet.strip() else "")
+                    error = f"HTTP {response.status}"  # the body is neither read nor kept
+        except RefusedTarget as exc:
+            error = f"refused: {exc}"[:_ERROR_BYTES]
         except TimeoutError:
             error = "timed out"
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, RefusedTarget):
+                error = f"refused: {exc.os_error}"[:_ERROR_BYTES]
+            else:
+                error = f"{type(exc).__name__}: {exc}"[:_ERROR_BYTES]
         except aiohttp.ClientError as exc:
-            error = f"{type(exc).__name__}: {exc}"[:_ERROR_BODY_BYTES]
+            error = f"{type(exc).__name__}: {exc}"[:_ERROR_BYTES]
         except Exception as exc:
             # Still an attempt: recorded and retried, never a delivery stuck under its lease.
             log.exception("webhook %s to %s: unexpected error", job.event.id, url_for_logs(job.url))
-            error = f"{type(exc).__name__}: {exc}"[:_ERROR_BODY_BYTES]
+            error = f"{type(exc).__name__}: {exc}"[:_ERROR_BYTES]
         finished = time.time()
         attempt = Attempt(number, started, (finished - started) * 1000.0, status_code, error)
         retry_at = None if error is None else self._policy.next_attempt_at(finished, number)
         if error is not None:
             log.info("webhook %s to %s failed (attempt %d): %s", job.event.id, url_for_logs(job.url), number, error)
         await self._outbox.record_attempt(job, attempt, retry_at)
+
+    def _policy_refusal(self, url: str) -> str | None:
+        """IP literals skip the resolver (aiohttp connects to them directly): check them here."""
+        host = urlsplit(url).hostname or ""
+        return self._targets.check_literal(host)
 
     async def stop(self) -> None:
         """Cancel attempts in flight and make them due again, so the next start sends them at once."""
@@ -170,9 +188,12 @@ async def webhooks_context(app: web.Application) -> AsyncIterator[None]:
     outbox = WebhookOutbox(settings.data_dir / "webhooks.sqlite3")
     await outbox.open()
     app[OUTBOX] = outbox
-    http = aiohttp.ClientSession()
+    targets = TargetPolicy(settings.webhook_allowed_networks)
+    app[WEBHOOK_TARGETS] = targets
+    # Every name is resolved through the guard, at connection time: no rebinding between check and use.
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=GuardedResolver(targets)))
     policy = RetryPolicy(settings.webhook_retry_base_s, settings.webhook_retry_max_s, settings.webhook_max_attempts)
-    dispatcher = WebhookDispatcher(outbox, http, policy, settings.webhook_concurrency)
+    dispatcher = WebhookDispatcher(outbox, http, policy, settings.webhook_concurrency, targets=targets)
     tasks = [
         asyncio.create_task(dispatcher.run(), name="webhook-dispatcher"),
         asyncio.create_task(_prune_periodically(outbox, settings.retention_days), name="webhook-prune"),

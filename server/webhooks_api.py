@@ -9,8 +9,9 @@ from aiohttp import web
 
 from rooms.errors import InvalidInput, NotFound
 from rooms.outbox import DeliveryStatus, EventType
-from server.keys import OUTBOX
+from server.keys import OUTBOX, WEBHOOK_TARGETS
 from server.requests import authorize_admin, read_json_object
+from server.webhook_targets import TargetPolicy
 
 routes = web.RouteTableDef()
 _MAX_URL = 2000
@@ -21,7 +22,7 @@ async def create_webhook(request: web.Request) -> web.Response:
     authorize_admin(request)
     data = await read_json_object(request)
     subscription = await request.app[OUTBOX].add_subscription(
-        url=_endpoint_url(data.get("url")),
+        url=_endpoint_url(data.get("url"), request.app[WEBHOOK_TARGETS]),
         events=_event_types(data.get("events")),
         secret=_optional_string(data, "secret", min_length=16, max_length=200),
         description=_optional_string(data, "description", max_length=200) or "",
@@ -78,9 +79,9 @@ async def retry_delivery(request: web.Request) -> web.Response:
     return web.json_response({"id": delivery_id, "status": DeliveryStatus.PENDING.value}, status=202)
 
 
-def _endpoint_url(value: Any) -> str:
-    # Operator-configured, so any http(s) host is allowed (the loopback-only default is about the server's own
-    # listening and ICE addresses, not where an operator chooses to send events).
+def _endpoint_url(value: Any, targets: TargetPolicy) -> str:
+    # Internal addresses only where the operator allowed their network (server/webhook_targets.py); names are
+    # checked again each time they are resolved for a delivery.
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("'url' must be a non-empty string")
     url = value.strip()
@@ -89,6 +90,9 @@ def _endpoint_url(value: Any) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("'url' must be an absolute http:// or https:// URL")
+    refusal = targets.check_literal(parts.hostname)
+    if refusal is not None:
+        raise InvalidInput(refusal)
     return url
 
 

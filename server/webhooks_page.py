@@ -1,4 +1,4 @@
-"""`/admin/webhooks?token=<admin token>`: the webhook subscriptions and the delivery log, for operators."""
+"""`/admin/webhooks` (signed in at /login): the webhook subscriptions and the delivery log, for operators."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from server.admin_pages import admin_page
 from server.keys import OUTBOX
 from server.pages import PRODUCT_NAME
-from server.requests import authorize_admin
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/admin/webhooks")
 async def webhooks_page(request: web.Request) -> web.Response:
-    authorize_admin(request)  # a bad token gets pages' readable error page
+    admin_page(request)  # signed in, or a bearer header (server/admin_pages.py); a bad token: readable error page
     outbox = request.app[OUTBOX]
     subscriptions = [s.to_public() for s in await outbox.subscriptions()]
     deliveries = [d.to_public() for d in await outbox.deliveries(limit=200)]

@@ -6,7 +6,8 @@
 - From requests on a workspace room (server/room_access.py): the candidate opened the link, someone viewed the
   report (invited people only: the stage becomes "reviewed"), a rating was given, a decision was recorded.
 - A background loop: an `interview.reminder` webhook event one hour before each scheduled live interview, and a
-  reconciliation of waiting candidates against the rooms' store (interviews run by another node, lost events).
+  reconciliation of waiting candidates against the rooms' store (interviews run by another node, lost events),
+  and expired sessions purged.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from rooms.hiring_store import RoomOwner, SqliteHiringStore
 from rooms.model import RoomStatus
 from rooms.outbox import EventType
 from rooms.store import RoomStore
-from server.keys import HIRING, INTERVIEWS, OUTBOX, STORE
+from server.keys import ACCOUNTS, HIRING, INTERVIEWS, OUTBOX, STORE
 from server.sessions import ACCESS
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ async def _background_loop(app: web.Application) -> None:
         try:
             await remind_due(app)
             cursor = await reconcile(app, cursor)
+            await app[ACCOUNTS].purge_expired_sessions()
         except Exception:
             log.exception("workspace reminders or board reconciliation failed; trying again shortly")
         await asyncio.sleep(REMINDER_CHECK_S)

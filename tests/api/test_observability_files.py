@@ -41,7 +41,7 @@ def metric_names(expr: str) -> set[str]:
 
 
 async def _served_series(client: TestClient) -> set[str]:
-    text = await (await client.get("/metrics")).text()
+    text = await (await client.get("/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})).text()
     series = set()
     for family, kind in re.findall(r"^# TYPE (\S+) (\S+)$", text, re.M):
         series.update(family + suffix for suffix in _SUFFIXES.get(kind, ("",)))
@@ -113,5 +113,5 @@ async def test_report_time_is_observed_when_a_report_is_stored(client: TestClien
         if (await client.get(f"/api/rooms/{room['id']}/report", headers=headers)).status == 200:
             break
         await asyncio.sleep(0.05)
-    text = await (await client.get("/metrics")).text()
+    text = await (await client.get("/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})).text()
     assert re.search(r"^interview_report_seconds_count 1\.0$", text, re.M), text

@@ -190,3 +190,13 @@ def test_access_log_never_holds_query_strings(caplog: pytest.LogCaptureFixture) 
     line = caplog.records[0].getMessage()
     assert "/rooms/r/dashboard?[redacted]" in line
     assert "secret" not in line and "token" not in line
+
+
+# Finding 10: /metrics listed live room ids to anyone.
+async def test_metrics_need_a_token(make_client) -> None:
+    client = await make_client(metrics_token="scraper-token-0123456789")
+    assert (await client.get("/metrics")).status == 401
+    assert (await client.get("/metrics", headers=admin("wrong"))).status == 401
+    for token in ("scraper-token-0123456789", ADMIN_TOKEN):
+        response = await client.get("/metrics", headers=admin(token))
+        assert response.status == 200 and "interview_active" in await response.text()

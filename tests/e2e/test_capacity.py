@@ -11,7 +11,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 
 from realtime.ice import restricted_host_addresses
 from tests.support.bot import candidate_bot, collect_observations
-from tests.support.server_process import ROOT, RunningServer, room_token, start_server, stop_server
+from tests.support.server_process import ADMIN_TOKEN, ROOT, RunningServer, room_token, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ async def test_a_full_node_turns_new_interviews_away_but_lets_reconnects_in(
                     assert "capacity" in (await response.json())["error"]
                 await pc.close()
 
-                metrics = await (await http.get("/metrics")).text()
+                metrics = await (await http.get("/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})).text()
             # The candidate of the admitted interview reconnects: it is let back in.
             async with candidate_bot(small_server.base_url, first_offer, bot_media):
                 pass

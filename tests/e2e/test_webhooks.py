@@ -22,7 +22,8 @@ from tests.support.server_process import ADMIN_TOKEN, RunningServer, free_port, 
 
 SECRET = "test-webhook-secret-0123456789"
 # Short backoff so retries happen within a test: 0.3 s, then 0.6 s, capped at 1 s (half fixed, half jitter).
-FAST_RETRIES = ("--webhook-retry-base", "0.3", "--webhook-retry-max", "1")
+# The receivers listen on loopback, which webhooks may reach only when the operator allows it.
+FAST_RETRIES = ("--webhook-retry-base", "0.3", "--webhook-retry-max", "1", "--webhook-allowed-network", "127.0.0.1/32")
 
 
 @dataclass
@@ -194,12 +195,13 @@ async def test_interview_lifecycle_is_delivered_signed_and_deletion_removes_ever
         assert entry["event_type"] == "report.ready" and entry["url"] == receiver.url("/hr")
         assert entry["attempt_log"][0]["status_code"] == 204 and entry["attempt_log"][0]["error"] is None
 
-        # The admin page shows subscriptions and deliveries; it needs the admin token.
-        async with http.get("/admin/webhooks", params={"token": ADMIN_TOKEN}) as page:
+        # The admin page shows subscriptions and deliveries; it needs the admin token (a header, or the session
+        # cookie of /admin/sign-in: never the token in the page's URL).
+        async with http.get("/admin/webhooks", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as page:
             html = await page.text()
             assert page.status == 200
             assert receiver.url("/hr") in html and event_id in html and 'data-status="delivered"' in html
-        async with http.get("/admin/webhooks", params={"token": interviewer}) as page:
+        async with http.get("/admin/webhooks", headers={"Authorization": f"Bearer {interviewer}"}) as page:
             assert page.status == 403
         async with http.get("/api/openapi.json") as document:
             assert document.status == 200 and "/api/webhooks" in (await document.json())["paths"]

@@ -18,6 +18,8 @@ from tests.support.auth import ADMIN_TOKEN, room_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
+TEST_MASTER_KEY = "dGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzLWxvbmchISE"  # base64url of 32 bytes, tests only
+
 __all__ = ["ADMIN_TOKEN", "ROOT", "RunningServer", "free_port", "room_token", "start_server", "stop_server"]
 
 
@@ -76,7 +78,13 @@ def _decode(payload: bytes, content_type: str) -> Any:
 def start_server(data_dir: Path, *extra: str) -> RunningServer:
     port = free_port()
     log_path = data_dir.parent / f"server-{port}.log"
-    env = {**os.environ, "INTERVIEW_ADMIN_TOKEN": ADMIN_TOKEN, "PYTHONUNBUFFERED": "1"}
+    # One master key for every test server: nodes of a cluster must share it (docs/security.md).
+    env = {
+        **os.environ,
+        "INTERVIEW_ADMIN_TOKEN": ADMIN_TOKEN,
+        "INTERVIEW_MASTER_KEY": TEST_MASTER_KEY,
+        "PYTHONUNBUFFERED": "1",
+    }
     process = subprocess.Popen(
         [
             sys.executable,

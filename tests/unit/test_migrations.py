@@ -123,7 +123,7 @@ async def test_every_earlier_schema_upgrades_and_reads_back(tmp_path: Path, ddl:
         await templates.close()
 
     db = sqlite3.connect(path)
-    assert schema_version(db, "rooms") == SCHEMA_VERSION == 3
+    assert schema_version(db, "rooms") == SCHEMA_VERSION == 4
     assert schema_version(db, "templates") == 1
     db.close()
 
@@ -142,7 +142,7 @@ async def test_a_fresh_database_is_created_at_the_latest_version(tmp_path: Path)
     db = sqlite3.connect(path)
     assert schema_version(db, "rooms") == SCHEMA_VERSION
     columns = {row[1] for row in db.execute("PRAGMA table_info(rooms)")}
-    assert {"template_id", "mode", "language"} <= columns
+    assert {"template_id", "mode", "language", "links_version", "retention_days"} <= columns
     db.close()
 
 

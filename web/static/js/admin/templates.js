@@ -14,7 +14,7 @@ function say(text, tone = "ok") {
 }
 
 async function loadList() {
-  const result = await requestJson(config.apiUrl, { token: config.token });
+  const result = await requestJson(config.apiUrl, { token: config.token, csrf: config.csrf });
   const body = $("tpl-list");
   body.replaceChildren();
   if (!result.ok) {
@@ -101,7 +101,7 @@ function collect() {
 async function save(event) {
   event.preventDefault();
   const url = editing ? `${config.apiUrl}/${encodeURIComponent(editing.id)}` : config.apiUrl;
-  const result = await requestJson(url, { method: editing ? "PUT" : "POST", token: config.token, body: collect() });
+  const result = await requestJson(url, { method: editing ? "PUT" : "POST", token: config.token, csrf: config.csrf, body: collect() });
   if (!result.ok) {
     say(gettext("Not saved: %(error)s", { error: result.error }), "error");
     return;
@@ -115,7 +115,7 @@ async function remove() {
   if (!editing) return;
   const result = await requestJson(`${config.apiUrl}/${encodeURIComponent(editing.id)}`, {
     method: "DELETE",
-    token: config.token,
+    token: config.token, csrf: config.csrf,
   });
   if (!result.ok) {
     say(gettext("Not deleted: %(error)s", { error: result.error }), "error");

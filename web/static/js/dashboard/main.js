@@ -7,7 +7,7 @@ import { Ending } from "./ending.js";
 import { EventList } from "./events.js";
 import { HealthLine } from "./health.js";
 import { QuestionMarkers } from "./markers.js";
-import { LiveSocket } from "./socket.js";
+import { ReconnectingSocket } from "../lib/socket.js";
 import { DashboardState } from "./state.js";
 import { Tiles } from "./tiles.js";
 import { TranscriptPanel } from "./transcript.js";
@@ -173,7 +173,7 @@ const WS_TEXT = {
   closed: gettext("Live data closed"),
 };
 
-const socket = new LiveSocket(config.wsUrl, {
+const socket = new ReconnectingSocket(config.wsUrl, {
   onState: (s) => {
     wsStatus.dataset.state = s;
     wsStatus.textContent = WS_TEXT[s] || s;

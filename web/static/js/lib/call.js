@@ -4,91 +4,13 @@
 // attempt is ignored. A failed or replaced connection is simply called again.
 
 import { backoffMs } from "./backoff.js";
+import { ReconnectingSocket } from "./socket.js";
 
 const DISCONNECT_GRACE_MS = 3000; // "disconnected" often heals by itself
 const CONNECT_TIMEOUT_MS = 20000;
 // Server closes that mean "stop": 4000 the interview ended or a newer tab of ours took the seat; 1008 flooding.
 // 1001 (server restart) and drops are retried.
 const FINAL_CLOSE_CODES = new Set([4000, 1008]);
-
-export function signalUrlFrom(path) {
-  const url = new URL(path, window.location.href);
-  url.protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
-  return url.toString();
-}
-
-/** The signaling socket, reconnected with backoff unless the server said to stop. */
-class SignalSocket {
-  constructor(url, { onMessage, onOpen, onGone }) {
-    this.url = signalUrlFrom(url);
-    this.onMessage = onMessage;
-    this.onOpen = onOpen;
-    this.onGone = onGone;
-    this.ws = null;
-    this.attempt = 0;
-    this.timer = null;
-    this.stopped = false;
-  }
-
-  start() {
-    this.stopped = false;
-    this._open();
-  }
-
-  stop() {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    if (this.ws) this.ws.close(1000);
-    this.ws = null;
-  }
-
-  send(message) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
-  }
-
-  _open() {
-    let ws;
-    try {
-      ws = new WebSocket(this.url);
-    } catch (err) {
-      console.error("signaling socket could not be created", err);
-      this._again();
-      return;
-    }
-    this.ws = ws;
-    ws.addEventListener("open", () => {
-      this.attempt = 0;
-      if (this.onOpen) this.onOpen();
-    });
-    ws.addEventListener("message", (event) => {
-      let message;
-      try {
-        message = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (message && typeof message === "object") this.onMessage(message);
-    });
-    ws.addEventListener("close", (event) => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      if (this.stopped) return;
-      if (FINAL_CLOSE_CODES.has(event.code)) {
-        this.stopped = true;
-        if (this.onGone) this.onGone(event.reason || "closed");
-        return;
-      }
-      this._again();
-    });
-  }
-
-  _again() {
-    const delay = backoffMs(this.attempt);
-    this.attempt++;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this._open(), delay);
-  }
-}
 
 export class PeerCall {
   /**
@@ -115,7 +37,8 @@ export class PeerCall {
     this.timers = { retry: null, disconnect: null, connect: null };
     this.state = "idle";
     this.finished = false;
-    this.socket = new SignalSocket(signalUrl, {
+    this.socket = new ReconnectingSocket(signalUrl, {
+      finalCloseCodes: FINAL_CLOSE_CODES,
       onMessage: (m) => this._onSignal(m),
       onGone: (reason) => this._gone(reason),
     });

@@ -8,10 +8,12 @@ const DEFAULT_TIMEOUT_MS = 20000;
  *                    networkError: boolean, retryAfter: string|null}>}
  *   status 0 and networkError true when the request never got an HTTP answer.
  */
-export async function requestJson(url, { method = "GET", body, token, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
+export async function requestJson(url, { method = "GET", body, token, csrf, timeoutMs = DEFAULT_TIMEOUT_MS } = {}) {
   const headers = { Accept: "application/json" };
   // The page's own token is the right credential for the endpoints it was given; URLs may carry it too.
   if (token) headers.Authorization = `Bearer ${token}`;
+  // Admin pages authenticate with a session cookie: state changes echo its CSRF value (server/requests.py).
+  if (csrf) headers["X-CSRF-Token"] = csrf;
   if (body !== undefined) headers["Content-Type"] = "application/json";
 
   const controller = typeof AbortController === "function" ? new AbortController() : null;

@@ -1,6 +1,8 @@
-// The live-data WebSocket, reconnected with backoff whenever it drops.
+// The one reconnecting WebSocket of these pages: the dashboard's live data and the call's signaling both use it.
+// It reconnects with backoff whenever the socket drops, unless stopped or the server closed it with a code that
+// means "stop" (`finalCloseCodes`).
 
-import { backoffMs } from "../lib/backoff.js";
+import { backoffMs } from "./backoff.js";
 
 export function wsUrlFrom(path) {
   const url = new URL(path, window.location.href);
@@ -8,16 +10,24 @@ export function wsUrlFrom(path) {
   return url.toString();
 }
 
-export class LiveSocket {
+export class ReconnectingSocket {
   /**
    * @param {string} path  root-relative path including the token query
-   * @param {{onMessage: (msg: object) => void, onState: (state: string, info?: object) => void}} handlers
+   * @param {object} handlers
+   * @param {(msg: object) => void} handlers.onMessage  each JSON object received (a batch array is unpacked)
+   * @param {(state: string, info?: object) => void} [handlers.onState]
    *   state ∈ connecting | open | reconnecting | closed
+   * @param {() => void} [handlers.onOpen]  each time the socket opens
+   * @param {(reason: string) => void} [handlers.onGone]  the server closed with a final code: no reconnect
+   * @param {Iterable<number>} [handlers.finalCloseCodes]
    */
-  constructor(path, { onMessage, onState }) {
+  constructor(path, { onMessage, onState = () => {}, onOpen = null, onGone = null, finalCloseCodes = [] }) {
     this.url = wsUrlFrom(path);
     this.onMessage = onMessage;
     this.onState = onState;
+    this.onOpen = onOpen;
+    this.onGone = onGone;
+    this.finalCloseCodes = new Set(finalCloseCodes);
     this.attempt = 0;
     this.ws = null;
     this.timer = null;
@@ -37,6 +47,10 @@ export class LiveSocket {
     this.onState("closed");
   }
 
+  send(message) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
   _open() {
     this.onState(this.attempt ? "reconnecting" : "connecting");
     let ws;
@@ -51,12 +65,20 @@ export class LiveSocket {
     ws.addEventListener("open", () => {
       this.attempt = 0;
       this.onState("open");
+      if (this.onOpen) this.onOpen();
     });
     ws.addEventListener("message", (event) => this._dispatch(event.data));
     ws.addEventListener("close", (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (!this.stopped) this._scheduleReconnect(event.code);
+      if (this.stopped) return;
+      if (this.finalCloseCodes.has(event.code)) {
+        this.stopped = true;
+        this.onState("closed");
+        if (this.onGone) this.onGone(event.reason || "closed");
+        return;
+      }
+      this._scheduleReconnect(event.code);
     });
     // "error" is always followed by "close"; reconnecting happens there.
   }
@@ -73,6 +95,7 @@ export class LiveSocket {
     // One object per message is the protocol; tolerate a batch array in case a server groups them.
     const list = Array.isArray(parsed) ? parsed : [parsed];
     for (const msg of list) {
+      if (!msg || typeof msg !== "object") continue;
       try {
         this.onMessage(msg);
       } catch (err) {
