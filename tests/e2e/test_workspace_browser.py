@@ -227,3 +227,8 @@ def test_hr_workspace_from_sign_in_to_my_interviews(
         assert "Lead interviewer" in driver.find_element(By.ID, "my-interviews").text
         dashboard = driver.find_element(By.CSS_SELECTOR, "#my-interviews .dashboard-link").get_attribute("href")
         assert "/dashboard?token=" in dashboard
+        # On a phone: the page does not scroll sideways (a wide table scrolls inside its own box).
+        driver.set_window_size(390, 844)
+        driver.refresh()
+        _text(driver, "my-interviews", "Candidate 00")
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
