@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
@@ -149,7 +150,9 @@ def admin_token(settings: Settings) -> str:
     created = not path.exists()
     token = load_or_create_secret(path)
     if created:
-        print(f"Generated admin token (saved in {path}): {token}", flush=True)
+        # On a terminal, show it; under a service manager stdout is a log that keeps it forever: name the file only.
+        shown = f": {token}" if sys.stdout.isatty() else ""
+        print(f"Generated admin token (saved in {path}){shown}", flush=True)
     return token
 
 
