@@ -71,12 +71,25 @@ def _converter() -> Any:
     return opencc.OpenCC("t2s")
 
 
+def whisper_language(language: str) -> str | None:
+    """The Whisper code for a room's language ("zh-CN" -> "zh"; "auto" stays), or None if Whisper lacks it."""
+    if language == "auto":
+        return language
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    base = language.replace("_", "-").split("-")[0].lower()
+    return base if base in _LANGUAGE_CODES else None
+
+
 class WhisperRecognizer:
     """One interview's decoder: buffers an utterance, decodes it on `finish()`. `language` "auto" detects once."""
 
     def __init__(self, engine: WhisperEngine, language: str) -> None:
         self._engine = engine
-        self.language = language if language != "auto" else ""
+        code = whisper_language(language)
+        if code is None:
+            raise ValueError(f"Whisper has no language {language!r}")
+        self.language = code if code != "auto" else ""
         self._buffer: list[np.ndarray] = []
         self._accepted = 0  # samples accepted since creation: the recognizer's clock
         self._utterance_start: int | None = None

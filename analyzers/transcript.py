@@ -49,7 +49,7 @@ import numpy as np
 from analyzers import asr_vosk, transcript_text
 from analyzers.asr import ASR_SAMPLE_RATE, AsrEngine, Recognized, Recognizer
 from analyzers.asr_gate import Feed, SpeechGate, SpeechGateConfig
-from analyzers.asr_whisper import WhisperEngine, WhisperOptions
+from analyzers.asr_whisper import WhisperEngine, WhisperOptions, whisper_language
 from analyzers.base import AudioChunk, Marker, SessionContext
 from analyzers.model_files import ModelNotFoundError
 from rooms.measures import DEFERRED_LANE, FILLER, FILLERS, FINAL, PARTIAL, TRANSCRIPT, TRANSCRIPT_SYLLABLES, WORDS
@@ -173,6 +173,8 @@ class TranscriptSession:
         # Vosk knows one language; Whisper takes the interview's ("auto" until detected).
         requested = language or config.language
         self.language = engine.language if isinstance(engine, asr_vosk.VoskEngine) else requested
+        if isinstance(engine, WhisperEngine):
+            self.language = whisper_language(requested) or requested  # "zh-CN" is transcribed (and reported) as "zh"
         self._whole_utterances = bool(getattr(engine, "decodes_whole_utterances", False))
         self._recognizer: Recognizer | None = None
         self._gate = SpeechGate(config.gate)
@@ -470,6 +472,8 @@ class TranscriptAnalyzer:
         if engine is not None and not self._load(engine):
             failed = (engine.name, engine.language if engine.name == "vosk" else "")
             engine, reason = None, self._failed.get(failed)
+        if isinstance(engine, WhisperEngine) and whisper_language(language) is None:
+            engine, reason = None, f"whisper has no model for language {language!r} (configure a vosk model folder)"
         return TranscriptSession(engine, self.config, session_id, reason, language)
 
     def close(self) -> None:

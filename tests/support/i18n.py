@@ -17,7 +17,7 @@ PROPER_NOUNS = {
 PROPER_NOUNS |= {
     "mediapipe", "facelandmarker", "yin", "vad", "webrtcvad", "chromium", "isextended", "mouthsmileleft", "right",
     "visibility", "docs", "bench", "integrity", "gram", "fer", "screen", "page", "whisper", "cmu", "jawopen",
-    "jaccard", "browdown", "eyeblink",
+    "jaccard", "browdown", "eyeblink", "resemblyzer", "onnx",
     # English filler words the explanations quote as examples.
     "like", "you", "know", "um", "uh", "er",
 }
