@@ -238,6 +238,11 @@ class Settings:
         "lifetime of the read-only report and replay links, in seconds",
         parse=bounded(int, 60, 366 * 24 * 3600),
     )
+    auth_failures_per_minute: int = setting(
+        10,
+        "failed authentications one address may make in a minute before it waits a minute (429)",
+        parse=bounded(int, 1, 1_000_000),
+    )
     metrics_token: str | None = setting(
         None,
         "bearer token for GET /metrics (environment only); without it /metrics needs the admin token",
