@@ -33,7 +33,7 @@ PARTIAL_STEP = 80
 TARGET_DBFS = -30.0
 
 
-def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+def _hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
     """Slaney's mel scale (librosa's default, htk=False): linear below 1 kHz, logarithmic above."""
     hz = np.asarray(hz, dtype=np.float64)
     f_sp = 200.0 / 3
@@ -80,7 +80,7 @@ def mel_frames(pcm: np.ndarray) -> np.ndarray:
     index = np.arange(N_FFT)[None, :] + HOP * np.arange(count)[:, None]
     window = np.hanning(N_FFT + 1)[:-1].astype(np.float32)  # periodic Hann, as scipy/librosa use
     spectrum = np.abs(np.fft.rfft(padded[index] * window, axis=1)) ** 2
-    return (spectrum @ mel_filterbank().T).astype(np.float32)
+    return np.asarray(spectrum @ mel_filterbank().T, dtype=np.float32)
 
 
 class VoiceEncoder:
@@ -104,7 +104,7 @@ class VoiceEncoder:
         batch = np.stack([frames[s : s + PARTIAL_FRAMES] for s in starts])
         partials = self._session.run(None, {"mels": batch})[0]
         mean = partials.mean(axis=0)
-        return mean / (np.linalg.norm(mean) or 1.0)
+        return np.asarray(mean / (np.linalg.norm(mean) or 1.0))
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:

@@ -174,7 +174,7 @@ class Recordings:
         root: Path,
         config: RecordingConfig,
         threads: int = 2,
-        on_joined: Callable[[str], Awaitable[None]] | None = None,
+        on_joined: Callable[[str], Awaitable[object]] | None = None,
     ) -> None:
         self.root = root
         self.config = config

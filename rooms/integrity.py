@@ -113,7 +113,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "s",
             "Another voice within an answer: each 3 s of speech embedded by a speaker encoder (Resemblyzer's GE2E, "
             "as ONNX) and compared with the candidate's own voice from the first answer; cosine below 0.8.",
-            "0 % of 276 s of single-voice answers; recall 5/6 answers where another voice speaks 12 s "
+            "0 % of 368 s of single-voice answers; recall 7/8 answers where another voice speaks 12 s "
             "(synthetic voices, bench/integrity.py); not yet measured on real voices",
         ),
         IntegritySignal(

@@ -159,9 +159,9 @@ def shared_signing_key(url: str, master: bytes, prefix: str = DEFAULT_PREFIX) ->
     try:
         wrapped_key, clear_key = f"{prefix}signing_key_wrapped", f"{prefix}signing_key"
         clear = client.get(clear_key)
-        secret = clear.decode() if clear is not None else secrets.token_urlsafe(32)
+        secret = _text(clear) if clear is not None else secrets.token_urlsafe(32)
         client.set(wrapped_key, wrap(master, secret.encode(), SIGNING_KEY_LABEL), nx=True)
-        stored = unwrap(master, client.get(wrapped_key).decode(), SIGNING_KEY_LABEL).decode()
+        stored = unwrap(master, _text(client.get(wrapped_key)), SIGNING_KEY_LABEL).decode()
         if clear is not None:
             client.delete(clear_key)
         return stored
@@ -176,7 +176,7 @@ def rewrap_signing_key(url: str, old: bytes, new: bytes, prefix: str = DEFAULT_P
         wrapped_key = f"{prefix}signing_key_wrapped"
         current = client.get(wrapped_key)
         if current is not None:
-            secret = unwrap(old, current.decode(), SIGNING_KEY_LABEL)
+            secret = unwrap(old, _text(current), SIGNING_KEY_LABEL)
             client.set(wrapped_key, wrap(new, secret, SIGNING_KEY_LABEL))
     finally:
         client.close()

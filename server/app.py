@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
@@ -89,7 +90,7 @@ from server.keys import (
 )
 from server.link_revocation import revoked_links
 from server.logs import request_id_middleware
-from server.master_key import load_master_key, prepare_data_dir
+from server.master_key import MasterKeyError, load_master_key, prepare_data_dir
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
@@ -149,7 +150,9 @@ def admin_token(settings: Settings) -> str:
     created = not path.exists()
     token = load_or_create_secret(path)
     if created:
-        print(f"Generated admin token (saved in {path}): {token}", flush=True)
+        # On a terminal, show it; under a service manager stdout is a log that keeps it forever: name the file only.
+        shown = f": {token}" if sys.stdout.isatty() else ""
+        print(f"Generated admin token (saved in {path}){shown}", flush=True)
     return token
 
 
@@ -173,7 +176,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
             revoked_links,
         ],
     )
-    app[THROTTLE] = AuthThrottle()
+    app[THROTTLE] = AuthThrottle(max_failures=settings.auth_failures_per_minute)
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
     app[PURGED] = set()
@@ -181,7 +184,10 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[CATALOGS] = load_catalogs()
     app[DEFAULT_LANGUAGE] = settings.default_language
     prepare_data_dir(settings.data_dir)  # 0700, and files older versions left readable by others made 0600
-    app[MASTER_KEY] = master = load_master_key(settings)
+    try:
+        app[MASTER_KEY] = master = load_master_key(settings)
+    except MasterKeyError as exc:
+        raise SystemExit(f"master key: {exc}") from None  # a clear message at start-up, not a traceback
     app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.

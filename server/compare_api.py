@@ -37,7 +37,7 @@ async def compare(request: web.Request) -> web.Response:
         candidate = candidates[candidate_id]
         column: dict[str, Any] = {**candidate.to_public(), "questions": [], "moments": []}
         if candidate.room_id is not None:
-            column.update(room_links_for(request.app, candidate.room_id, manager))
+            column.update(room_links_for(candidate.room_id, manager))
             report = await request.app[STORE].get_report(candidate.room_id)
             if report is not None:
                 keywords = await _keywords(request.app, candidate.room_id)

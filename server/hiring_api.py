@@ -153,7 +153,7 @@ async def board(request: web.Request) -> web.Response:
     for candidate in page.candidates:
         row = candidate.to_public()
         if candidate.room_id is not None and candidate.stage not in (Stage.INVITED, Stage.STARTED):
-            links = room_links_for(request.app, candidate.room_id, manager)
+            links = room_links_for(candidate.room_id, manager)
             row.update({k: v for k, v in links.items() if k in ("report_url", "replay_url")})
         rows.append(row)
     server_ms = (time.perf_counter() - started) * 1000.0
@@ -278,10 +278,12 @@ async def _new_room(
     app: web.Application, position: Position, name: str, mode: RoomMode, template: Template | None
 ) -> tuple[Room, str]:
     language = position.language or (template.language if template is not None else None)
-    room = await app[INTERVIEWS].create(position.title, name, template.id if template else None, mode, language)
+    room = await app[INTERVIEWS].create(
+        position.title, name, template.id if template else None, mode, language, position.retention_days
+    )
     if template is not None:
         await app[ONE_WAY].attach(room, template)
-    token = app[TOKENS].issue(room.id, Role.CANDIDATE)
+    token = app[TOKENS].issue(room.id, Role.CANDIDATE, links_version=room.links_version)
     return room, f"/rooms/{room.id}/join?{urlencode({'token': token})}"
 
 
@@ -308,25 +310,20 @@ async def get_candidate(request: web.Request) -> web.Response:
     return web.json_response(
         {
             **candidate.to_public(),
-            "interviews": [{**i.to_public(), **room_links_for(request.app, i.room_id, manager)} for i in interviews],
+            "interviews": [{**i.to_public(), **room_links_for(i.room_id, manager)} for i in interviews],
         }
     )
 
 
-def room_links_for(app: web.Application, room_id: str, manager: bool) -> dict[str, str]:
-    """Links to a room's report, replay and dashboard for someone the workspace has authorized.
-
-    Managers get links with an HR room token (the pages' scripts call the API with it). Viewers get the bare
-    report page, which opens with their session and nothing else.
-    """
-    if not manager:
-        return {"report_url": f"/rooms/{room_id}/report"}
-    token = urlencode({"token": app[TOKENS].issue(room_id, Role.HR)})
-    return {
-        "report_url": f"/rooms/{room_id}/report?{token}",
-        "replay_url": f"/rooms/{room_id}/replay?{token}",
-        "dashboard_url": f"/rooms/{room_id}/dashboard?{token}",
-    }
+def room_links_for(room_id: str, manager: bool) -> dict[str, str]:
+    """Links to a room's report, replay and dashboard through the workspace (server/workspace_pages.py), which
+    checks the person's session and role on the click and only then hands out a short-lived room link. No room
+    token travels in the board's or the API's answers."""
+    links = {"report_url": f"/workspace/rooms/{room_id}/report"}
+    if manager:
+        links["replay_url"] = f"/workspace/rooms/{room_id}/replay"
+        links["dashboard_url"] = f"/workspace/rooms/{room_id}/dashboard"
+    return links
 
 
 @routes.get("/api/workspace/candidates/{candidate_id}/activity")
@@ -347,7 +344,10 @@ async def resend(request: web.Request) -> web.Response:
     # stop working, so the new one is dated the next second (a wait under a second).
     not_before = int(time.time()) + 1
     await asyncio.sleep(max(0.0, not_before - time.time()))
-    token = request.app[TOKENS].issue(candidate.room_id, Role.CANDIDATE, now=not_before)
+    room = await request.app[INTERVIEWS].get(candidate.room_id)
+    token = request.app[TOKENS].issue(
+        candidate.room_id, Role.CANDIDATE, now=not_before, links_version=room.links_version
+    )
     expires_at = _expiry(request.app, time.time())
     await hiring.replace_link(candidate.room_id, secret_hash(token), expires_at, not_before)
     await hiring.log(Activity(candidate.id, time.time(), "link_resent", access.label, {"room_id": candidate.room_id}))
@@ -450,7 +450,6 @@ async def my_interviews(request: web.Request) -> web.Response:
     items = []
     for interview, candidate in pairs:
         lead = interview.interviewer_ids[:1] == (access.subject_id,)
-        token = request.app[TOKENS].issue(interview.room_id, Role.INTERVIEWER, lead=lead)
         position = positions.get(candidate.position_id)
         items.append(
             {
@@ -458,7 +457,7 @@ async def my_interviews(request: web.Request) -> web.Response:
                 "candidate_name": candidate.name,
                 "position_title": position.title if position else "",
                 "lead": lead,
-                "dashboard_url": f"/rooms/{interview.room_id}/dashboard?{urlencode({'token': token})}",
+                "dashboard_url": f"/workspace/rooms/{interview.room_id}/dashboard",
                 "ics_url": f"/api/workspace/interviews/{interview.room_id}/ics",
             }
         )

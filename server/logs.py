@@ -12,6 +12,7 @@ import re
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -58,6 +59,15 @@ def configure_logging(log_format: str = "text", level: int = logging.INFO) -> No
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("aioice").setLevel(logging.WARNING)
+
+
+def url_for_logs(url: str) -> str:
+    """A URL without what may carry a secret: its query, fragment and user info (`https://host/path`)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def current_request_id() -> str | None:

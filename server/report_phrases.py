@@ -185,7 +185,7 @@ PHRASES = (
     N_('0 % in the clean browser runs: reported by the browser'),
     N_('not measurable here (one screen); reported by the browser, not estimated'),
     N_('0 % of 260 s of clean answer time (a face moving its jaw with its own voice; a real silent clip); recall 16/16 dubbed cases (bench/integrity.py); not yet measured on real talking faces'),
-    N_('0 % of 276 s of single-voice answers; recall 5/6 answers where another voice speaks 12 s (synthetic voices, bench/integrity.py); not yet measured on real voices'),
+    N_('0 % of 368 s of single-voice answers; recall 7/8 answers where another voice speaks 12 s (synthetic voices, bench/integrity.py); not yet measured on real voices'),
     N_('0 % of 742 s of gaze without reading (real clips, synthetic free speaking); recall 24/24 synthetic reading traces (bench/integrity.py)'),
     N_('0 of 45 pairs of different answers to one question (highest 0.01); recall 40/40 copies read out with 15 % recognition errors (bench/integrity.py)'),
     N_('Observations for a person to look at, with the evidence each rests on. They are not part of any score, are never shown to the candidate, and decide nothing: a rule may only route the interview to review.'),

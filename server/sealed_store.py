@@ -83,5 +83,6 @@ def _seal(key: bytes, room_id: str, o: Observation) -> Observation:
 
 
 def _open(key: bytes, room_id: str, o: Observation) -> Observation:
+    assert isinstance(o.value, str)  # sealed values are text
     payload = json.loads(open_record(key, base64.b64decode(o.value[len(_SEALED) :]), _label(room_id, "transcript")))
     return replace(o, value=payload["value"], detail=payload["detail"])

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from rooms.outbox import Attempt, DeliveryJob, WebhookOutbox
 from server.keys import OUTBOX, SETTINGS, WEBHOOK_TARGETS
+from server.logs import url_for_logs
 from server.webhook_targets import GuardedResolver, RefusedTarget, TargetPolicy
 
 log = logging.getLogger(__name__)
@@ -158,13 +159,13 @@ class WebhookDispatcher:
             error = f"{type(exc).__name__}: {exc}"[:_ERROR_BYTES]
         except Exception as exc:
             # Still an attempt: recorded and retried, never a delivery stuck under its lease.
-            log.exception("webhook %s to %s: unexpected error", job.event.id, job.url)
+            log.exception("webhook %s to %s: unexpected error", job.event.id, url_for_logs(job.url))
             error = f"{type(exc).__name__}: {exc}"[:_ERROR_BYTES]
         finished = time.time()
         attempt = Attempt(number, started, (finished - started) * 1000.0, status_code, error)
         retry_at = None if error is None else self._policy.next_attempt_at(finished, number)
         if error is not None:
-            log.info("webhook %s to %s failed (attempt %d): %s", job.event.id, job.url, number, error)
+            log.info("webhook %s to %s failed (attempt %d): %s", job.event.id, url_for_logs(job.url), number, error)
         await self._outbox.record_attempt(job, attempt, retry_at)
 
     def _policy_refusal(self, url: str) -> str | None:

@@ -7,6 +7,7 @@ sends the browser to /login and back.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,10 +16,12 @@ from aiohttp import web
 
 from rooms.accounts import ADMINS, MANAGERS, READERS, Access
 from rooms.errors import NotFound
+from rooms.hiring import Activity, Stage
+from rooms.model import Role
 from rooms.scoring import load_scoring_config
 from server.auth import ForbiddenError
 from server.i18n import request_catalog
-from server.keys import ACCOUNTS, HIRING, SETTINGS
+from server.keys import ACCOUNTS, HIRING, INTERVIEWS, SETTINGS, TOKENS
 from server.pages import page_measures
 from server.sessions import ACCESS, CSRF
 
@@ -138,3 +141,39 @@ async def admin_page(request: web.Request) -> web.Response:
     if access.branches_with(*ADMINS) == set():
         raise ForbiddenError("this page is for administrators")
     return await _render(request, "workspace_admin.html", access, headquarters=access.is_hq_admin())
+
+
+ROOM_VIEWS = ("report", "replay", "dashboard")
+
+
+@routes.get("/workspace/rooms/{room_id}/{view}")
+async def open_room(request: web.Request) -> web.StreamResponse:
+    """A report, replay or dashboard opened from the workspace: the person's role decides on the click, and the
+    answer is a redirect to the page with a room link made for them (report and replay: read-only)."""
+    access = _signed_in(request)
+    view = request.match_info["view"]
+    if view not in ROOM_VIEWS:
+        raise NotFound("unknown page")
+    hiring = request.app[HIRING]
+    owner = await hiring.room_owner(request.match_info["room_id"])
+    if owner is None:
+        raise NotFound("unknown interview")
+    room = await request.app[INTERVIEWS].get(owner.room_id)
+    manager = access.can(owner.branch_id, *MANAGERS)
+    assigned = access.subject_id in owner.interviewer_ids
+    tokens = request.app[TOKENS]
+    generation = room.links_version
+    if view == "dashboard" and (manager or assigned):
+        lead = owner.interviewer_ids[:1] == (access.subject_id,)
+        role = Role.INTERVIEWER if assigned else Role.HR
+        token = tokens.issue(room.id, role, lead=lead, links_version=generation)
+    elif (view == "replay" and (manager or assigned)) or (
+        view == "report" and (manager or assigned or access.can(owner.branch_id, *READERS))
+    ):
+        token = tokens.issue(room.id, Role.HR, links_version=generation, read_only=True)
+    else:
+        raise ForbiddenError("your role in this interview's branch does not allow this")
+    if view == "report":
+        await hiring.advance_stage(room.id, Stage.REVIEWED, (Stage.COMPLETED,))
+        await hiring.log(Activity(owner.candidate_id, time.time(), "report_viewed", access.label, {"room_id": room.id}))
+    raise web.HTTPSeeOther(f"/rooms/{room.id}/{view}?{urlencode({'token': token})}")

@@ -282,6 +282,7 @@ async def test_next_round_schedule_calendar_file_and_reminder(make_client: Clien
             json={
                 "branch_id": branch.id,
                 "title": "Analyst",
+                "retention_days": 30,
                 "rounds": [{"mode": "live"}, {"mode": "live"}],
                 "interviewer_ids": [interviewer.id],
             },
@@ -299,6 +300,10 @@ async def test_next_round_schedule_calendar_file_and_reminder(make_client: Clien
     nxt = await client.post(f"/api/workspace/candidates/{candidate['id']}/next-round", headers=admin.headers)
     assert nxt.status == 201
     room = (await nxt.json())["room_id"]
+    stored = await (
+        await client.get(f"/api/rooms/{room}", headers={"Authorization": "Bearer " + _admin_token()})
+    ).json()
+    assert stored["retention_days"] == 30  # the position's retention, enforced by the retention job
     assert (
         await client.post(f"/api/workspace/candidates/{candidate['id']}/next-round", headers=admin.headers)
     ).status == 409
@@ -311,8 +316,11 @@ async def test_next_round_schedule_calendar_file_and_reminder(make_client: Clien
     assert scheduled.status == 200
     mine = await (await client.get("/api/workspace/my-interviews", headers=interviewer.headers)).json()
     assert [i["room_id"] for i in mine["interviews"]] == [room] and mine["interviews"][0]["lead"] is True
-    dashboard = await client.get(mine["interviews"][0]["dashboard_url"])
-    assert dashboard.status == 200
+    opened = await client.get(
+        mine["interviews"][0]["dashboard_url"], headers=interviewer.headers, allow_redirects=False
+    )
+    assert opened.status == 303 and f"/rooms/{room}/dashboard?token=" in opened.headers["Location"]
+    assert (await client.get(opened.headers["Location"])).status == 200
     ics = await client.get(f"/api/workspace/interviews/{room}/ics", headers=interviewer.headers)
     assert ics.status == 200 and ics.content_type == "text/calendar"
     text = await ics.text()

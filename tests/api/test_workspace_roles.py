@@ -200,6 +200,9 @@ CASES = [
     _case("page: people & branches", "GET", "/workspace/admin", {"hq_admin", "a_admin", "b_admin"}),
     _case("page: my interviews", "GET", "/workspace/my-interviews", PEOPLE),
     _case("page: a room's report", "GET", "/rooms/{room}/report", A_READERS | {"a_interviewer"}),
+    _case("open the report", "GET", "/workspace/rooms/{room}/report", (A_READERS | {"a_interviewer"}) - KEYS),
+    _case("open the replay", "GET", "/workspace/rooms/{room}/replay", (A_MANAGERS | {"a_interviewer"}) - KEYS),
+    _case("open the dashboard", "GET", "/workspace/rooms/{room}/dashboard", (A_MANAGERS | {"a_interviewer"}) - KEYS),
     _case("webhooks (admin)", "GET", "/api/webhooks", HQ_ADMIN),
 ]
 

@@ -2,21 +2,13 @@
 // always sending the same MediaStream, until the interview ends.
 
 import { gettext } from "../lib/i18n.js";
-import { backoffMs, parseRetryAfter } from "../lib/backoff.js";
+import { parseRetryAfter } from "../lib/backoff.js";
 import { requestJson } from "../lib/http.js";
+import { PeerRetry, peerState } from "../lib/peer_retry.js";
 import { negotiate } from "../lib/rtc.js";
 import { stopMedia } from "./media.js";
 
-const DISCONNECT_GRACE_MS = 3000; // "disconnected" often heals by itself (Wi-Fi → 4G handover)
-const CONNECT_TIMEOUT_MS = 20000; // answered but ICE never connected: start over
 const STATUS_POLL_MS = 5000;
-
-// Firefox before 113 and old WebKit only have iceConnectionState.
-function peerState(pc) {
-  if (pc.connectionState) return pc.connectionState;
-  const ice = pc.iceConnectionState;
-  return ice === "completed" ? "connected" : ice === "checking" ? "connecting" : ice;
-}
 
 export class CandidateSession {
   /**
@@ -33,15 +25,15 @@ export class CandidateSession {
     this.onState = onState;
     this.pc = null;
     this.state = "idle";
-    this.attempt = 0; // consecutive failures, drives the backoff
+    this.retry = new PeerRetry((reason) => this._retry(reason)); // when the connection is lost, and backoff
     this.generation = 0; // bumps on every new pc: late events from an old pc are ignored
-    this.timers = { retry: null, disconnect: null, connect: null, poll: null };
+    this.timers = { poll: null };
     this.finished = false;
 
     this._onOnline = () => {
       // Back online while waiting out a backoff: try now rather than later.
-      if (this.state === "reconnecting" && this.timers.retry) {
-        this._clear("retry");
+      if (this.state === "reconnecting" && this.retry.waiting) {
+        this.retry.cancel();
         this._connect();
       }
     };
@@ -51,7 +43,7 @@ export class CandidateSession {
     this._connection = navigator.connection || null;
     this._onNetworkChange = () => {
       if (this.finished) return;
-      if (this.state === "reconnecting" && this.timers.retry) {
+      if (this.state === "reconnecting" && this.retry.waiting) {
         this._onOnline();
       } else if (this.pc && ["disconnected", "failed"].includes(peerState(this.pc))) {
         this._retry("network changed");
@@ -89,7 +81,7 @@ export class CandidateSession {
     if (this.finished) return;
     const gen = ++this.generation;
     this._closePc();
-    this._setState(this.attempt === 0 && this.state !== "reconnecting" ? "connecting" : "reconnecting");
+    this._setState(this.retry.attempt === 0 && this.state !== "reconnecting" ? "connecting" : "reconnecting");
 
     let pc;
     let result;
@@ -97,9 +89,7 @@ export class CandidateSession {
       pc = new RTCPeerConnection({ iceServers: this.iceServers });
       this.pc = pc;
       for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
-      const onChange = () => this._onPeerState(pc, gen);
-      pc.addEventListener("connectionstatechange", onChange);
-      pc.addEventListener("iceconnectionstatechange", onChange);
+      this.retry.watch(pc, () => gen === this.generation && !this.finished, () => this._connected());
       result = await negotiate(pc, this.offerUrl, { token: this.token });
     } catch (err) {
       // A WebRTC exception (SDP the browser rejects, for instance): treat like a failed attempt.
@@ -109,10 +99,7 @@ export class CandidateSession {
     if (gen !== this.generation || this.finished) return;
 
     if (result.answered) {
-      this._clear("connect");
-      this.timers.connect = setTimeout(() => {
-        if (gen === this.generation && this.state !== "connected") this._retry("connect timeout");
-      }, CONNECT_TIMEOUT_MS);
+      this.retry.expectConnection(() => gen === this.generation && this.state !== "connected");
       return;
     }
     if (result.status === 409) {
@@ -125,27 +112,10 @@ export class CandidateSession {
     }
   }
 
-  _onPeerState(pc, gen) {
-    if (gen !== this.generation || this.finished) return;
-    const state = peerState(pc);
-    if (state === "connected") {
-      this._clear("disconnect");
-      this._clear("connect");
-      this.attempt = 0;
-      if (this.state !== "connected") {
-        this._setState("connected");
-        this._startPolling();
-      }
-    } else if (state === "disconnected") {
-      if (!this.timers.disconnect) {
-        this.timers.disconnect = setTimeout(() => {
-          this.timers.disconnect = null;
-          const now = peerState(pc);
-          if (gen === this.generation && (now === "disconnected" || now === "failed")) this._retry("disconnected");
-        }, DISCONNECT_GRACE_MS);
-      }
-    } else if (state === "failed") {
-      this._retry("connection failed");
+  _connected() {
+    if (this.state !== "connected") {
+      this._setState("connected");
+      this._startPolling();
     }
   }
 
@@ -154,13 +124,8 @@ export class CandidateSession {
     this._clearAll();
     this._closePc();
     this.generation++; // orphan any pending negotiation
-    const delay = Math.max(backoffMs(this.attempt), retryAfterMs || 0);
-    this.attempt++;
+    const delay = this.retry.retryLater(() => this._connect(), retryAfterMs);
     this._setState("reconnecting", { reason, delayMs: delay });
-    this.timers.retry = setTimeout(() => {
-      this.timers.retry = null;
-      this._connect();
-    }, delay);
   }
 
   _startPolling() {
@@ -220,5 +185,6 @@ export class CandidateSession {
 
   _clearAll() {
     for (const name of Object.keys(this.timers)) this._clear(name);
+    this.retry.cancel();
   }
 }

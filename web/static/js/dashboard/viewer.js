@@ -2,11 +2,10 @@
 // Renegotiated each time the candidate (re)connects: their old tracks died with their old connection.
 
 import { gettext, ngettext } from "../lib/i18n.js";
-import { backoffMs, parseRetryAfter } from "../lib/backoff.js";
+import { parseRetryAfter } from "../lib/backoff.js";
+import { PeerRetry } from "../lib/peer_retry.js";
 import { negotiate } from "../lib/rtc.js";
 
-const DISCONNECT_GRACE_MS = 3000;
-const CONNECT_TIMEOUT_MS = 20000;
 const NOT_STREAMING_RETRY_MS = 1500; // 409: the candidate is connected but their media is not flowing yet
 
 export class CandidateViewer {
@@ -24,9 +23,8 @@ export class CandidateViewer {
     this.wanted = false;
     this.pc = null;
     this.generation = 0;
-    this.attempt = 0;
+    this.retry = new PeerRetry(() => this._retry()); // when the connection is lost, and backoff
     this.probing = false;
-    this.timers = { retry: null, disconnect: null, connect: null };
   }
 
   /** The candidate is connected (true) or gone (false). true always starts a fresh negotiation. */
@@ -34,7 +32,7 @@ export class CandidateViewer {
     this.wanted = connected;
     this.probing = false;
     this._clearAll();
-    this.attempt = 0;
+    this.retry.reset();
     if (connected) {
       this._connect();
     } else {
@@ -78,9 +76,7 @@ export class CandidateViewer {
         // Explicit play(): autoplay alone is unreliable when srcObject is set after load (Safari).
         this.video.play().catch(() => {});
       });
-      const onChange = () => this._onPeerState(pc, gen);
-      pc.addEventListener("connectionstatechange", onChange);
-      pc.addEventListener("iceconnectionstatechange", onChange);
+      this.retry.watch(pc, () => gen === this.generation && this.wanted, () => this.onState("live"));
       result = await negotiate(pc, this.url, { token: this.token });
     } catch (err) {
       console.warn("viewer negotiation failed", err);
@@ -91,9 +87,7 @@ export class CandidateViewer {
     this.probing = false;
 
     if (result.answered) {
-      this.timers.connect = setTimeout(() => {
-        if (gen === this.generation && this.wanted) this._retry();
-      }, CONNECT_TIMEOUT_MS);
+      this.retry.expectConnection(() => gen === this.generation && this.wanted);
     } else if (result.status === 409) {
       if (probing) {
         // Nobody said the candidate is there: wait for the status message instead of polling.
@@ -111,40 +105,15 @@ export class CandidateViewer {
     }
   }
 
-  _onPeerState(pc, gen) {
-    if (gen !== this.generation || !this.wanted) return;
-    const state = pc.connectionState || pc.iceConnectionState;
-    if (state === "connected" || state === "completed") {
-      clearTimeout(this.timers.disconnect);
-      clearTimeout(this.timers.connect);
-      this.timers.disconnect = this.timers.connect = null;
-      this.attempt = 0;
-      this.onState("live");
-    } else if (state === "disconnected") {
-      if (!this.timers.disconnect) {
-        this.timers.disconnect = setTimeout(() => {
-          this.timers.disconnect = null;
-          const now = pc.connectionState || pc.iceConnectionState;
-          if (gen === this.generation && (now === "disconnected" || now === "failed")) this._retry();
-        }, DISCONNECT_GRACE_MS);
-      }
-    } else if (state === "failed") {
-      this._retry();
-    }
-  }
-
   _retry(minDelayMs = 0) {
     if (!this.wanted) return;
     this._clearAll();
     this._close();
     this.generation++;
-    const delay = Math.max(backoffMs(this.attempt), minDelayMs || 0);
-    this.attempt++;
-    this.onState("connecting");
-    this.timers.retry = setTimeout(() => {
-      this.timers.retry = null;
+    this.retry.retryLater(() => {
       if (this.wanted) this._connect();
-    }, delay);
+    }, minDelayMs);
+    this.onState("connecting");
   }
 
   _close() {
@@ -160,9 +129,6 @@ export class CandidateViewer {
   }
 
   _clearAll() {
-    for (const name of Object.keys(this.timers)) {
-      clearTimeout(this.timers[name]);
-      this.timers[name] = null;
-    }
+    this.retry.cancel();
   }
 }

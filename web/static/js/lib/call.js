@@ -3,11 +3,9 @@
 // always answers, so both never offer at once; every attempt carries a call number and anything about an older
 // attempt is ignored. A failed or replaced connection is simply called again.
 
-import { backoffMs } from "./backoff.js";
+import { PeerRetry } from "./peer_retry.js";
 import { ReconnectingSocket } from "./socket.js";
 
-const DISCONNECT_GRACE_MS = 3000; // "disconnected" often heals by itself
-const CONNECT_TIMEOUT_MS = 20000;
 // Server closes that mean "stop": 4000 the interview ended or a newer tab of ours took the seat; 1008 flooding.
 // 1001 (server restart) and drops are retried.
 const FINAL_CLOSE_CODES = new Set([4000, 1008]);
@@ -33,8 +31,7 @@ export class PeerCall {
     this.call = 0; // the current attempt's number (the interviewer's counter; the candidate echoes it)
     this.peerPresent = false;
     this.pendingIce = [];
-    this.attempt = 0;
-    this.timers = { retry: null, disconnect: null, connect: null };
+    this.retry = new PeerRetry(() => this._retry()); // when the call is lost, and backoff
     this.state = "idle";
     this.finished = false;
     this.socket = new ReconnectingSocket(signalUrl, {
@@ -80,7 +77,7 @@ export class PeerCall {
           this._hangUp();
           this._setState("waiting");
         } else if (this.side === "interviewer") {
-          this.attempt = 0;
+          this.retry.reset();
           this._offer();
         }
         break;
@@ -132,9 +129,13 @@ export class PeerCall {
         candidate: c ? { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } : null,
       });
     });
-    const onChange = () => this._onPeerState(pc);
-    pc.addEventListener("connectionstatechange", onChange);
-    pc.addEventListener("iceconnectionstatechange", onChange);
+    this.retry.watch(
+      pc,
+      () => this.pc === pc && !this.finished,
+      () => {
+        if (this.state !== "connected") this._setState("connected");
+      },
+    );
     return pc;
   }
 
@@ -147,7 +148,7 @@ export class PeerCall {
       await pc.setLocalDescription(offer);
       if (this.pc !== pc) return;
       this.socket.send({ type: "offer", call: this.call, sdp: pc.localDescription.sdp });
-      this._armConnectTimeout(pc);
+      this.retry.expectConnection(() => this.pc === pc && this.state !== "connected");
     } catch (err) {
       console.warn("call offer failed", err);
       this._retry();
@@ -208,34 +209,6 @@ export class PeerCall {
     }
   }
 
-  _onPeerState(pc) {
-    if (this.pc !== pc || this.finished) return;
-    const state = pc.connectionState || pc.iceConnectionState;
-    if (state === "connected" || state === "completed") {
-      this._clear("disconnect");
-      this._clear("connect");
-      this.attempt = 0;
-      if (this.state !== "connected") this._setState("connected");
-    } else if (state === "disconnected") {
-      if (!this.timers.disconnect) {
-        this.timers.disconnect = setTimeout(() => {
-          this.timers.disconnect = null;
-          const now = pc.connectionState || pc.iceConnectionState;
-          if (this.pc === pc && (now === "disconnected" || now === "failed")) this._retry();
-        }, DISCONNECT_GRACE_MS);
-      }
-    } else if (state === "failed") {
-      this._retry();
-    }
-  }
-
-  _armConnectTimeout(pc) {
-    this._clear("connect");
-    this.timers.connect = setTimeout(() => {
-      if (this.pc === pc && this.state !== "connected") this._retry();
-    }, CONNECT_TIMEOUT_MS);
-  }
-
   // Only the interviewer calls again; the candidate waits for the next offer.
   _retry() {
     if (this.finished) return;
@@ -248,17 +221,14 @@ export class PeerCall {
       this._setState("waiting");
       return;
     }
-    const delay = backoffMs(this.attempt);
-    this.attempt++;
     this._setState("connecting");
-    this.timers.retry = setTimeout(() => {
-      this.timers.retry = null;
+    this.retry.retryLater(() => {
       if (this.peerPresent && !this.finished) this._offer();
-    }, delay);
+    });
   }
 
   _hangUp() {
-    for (const name of Object.keys(this.timers)) this._clear(name);
+    this.retry.cancel();
     if (this.pc) {
       try {
         this.pc.close();
@@ -268,10 +238,5 @@ export class PeerCall {
       this.pc = null;
       this.onRemoteStream(null);
     }
-  }
-
-  _clear(name) {
-    if (this.timers[name]) clearTimeout(this.timers[name]);
-    this.timers[name] = null;
   }
 }
