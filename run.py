@@ -16,13 +16,18 @@ from server.app import create_app
 from server.backup import backup_command, restore_command
 from server.key_commands import new_master_key_command, rotate_master_key_command
 from server.logs import AccessLogger, configure_logging
-from server.settings import Settings, check_config
+from server.settings import SettingError, Settings, check_config, check_deployment_files
 
 
 def serve(argv: Sequence[str]) -> int:
     faulthandler.enable()  # a crash in native code (codecs, models) leaves every thread's stack in the log
     os.umask(0o077)  # every file and folder this process creates is its user's only (docs/security.md)
     settings = Settings.from_args(argv)
+    try:
+        check_deployment_files(settings)
+    except SettingError as exc:
+        print(f"invalid configuration: {exc}", file=sys.stderr, flush=True)
+        return 2
     configure_logging(settings.log_format)
     ssl_context = lifecycle.tls_context(settings.tls_cert, settings.tls_key) if settings.tls_cert else None
     app = create_app(settings)

@@ -66,7 +66,7 @@ from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.deletion import PURGED
 from server.errors import error_middleware
 from server.forwarded import forwarded_middleware, parse_networks
-from server.i18n import CATALOGS, install_gettext, load_catalogs, locale_middleware
+from server.i18n import CATALOGS, DEFAULT_LANGUAGE, install_gettext, load_catalogs, locale_middleware
 from server.interviews import Admission, Interviews
 from server.keys import (
     AUDIT,
@@ -90,7 +90,7 @@ from server.keys import (
 )
 from server.link_revocation import revoked_links
 from server.logs import request_id_middleware
-from server.master_key import load_master_key, prepare_data_dir
+from server.master_key import MasterKeyError, load_master_key, prepare_data_dir
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
 from server.rate_limits import OfferLimits
@@ -176,14 +176,18 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
             revoked_links,
         ],
     )
-    app[THROTTLE] = AuthThrottle()
+    app[THROTTLE] = AuthThrottle(max_failures=settings.auth_failures_per_minute)
     app[OFFER_LIMITS] = OfferLimits.default()
     app[REPORT_PDFS] = ReportPdfs()
     app[PURGED] = set()
     app[SETTINGS] = settings
     app[CATALOGS] = load_catalogs()
+    app[DEFAULT_LANGUAGE] = settings.default_language
     prepare_data_dir(settings.data_dir)  # 0700, and files older versions left readable by others made 0600
-    app[MASTER_KEY] = master = load_master_key(settings)
+    try:
+        app[MASTER_KEY] = master = load_master_key(settings)
+    except MasterKeyError as exc:
+        raise SystemExit(f"master key: {exc}") from None  # a clear message at start-up, not a traceback
     app[ICE] = _ice_servers(settings)
     app[TOKENS] = TokenIssuer(
         # Several nodes share one key through Redis, so a link issued by one node opens on every node.

@@ -12,6 +12,7 @@ import ipaddress
 import os
 import secrets
 import socket
+import ssl
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -19,7 +20,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from realtime.turn import validate_turn_url
+from realtime.turn import read_secret, validate_turn_url
 from rooms.integrity import SIGNAL_NAMES, parse_signal
 from rooms.model import parse_language
 
@@ -236,6 +237,11 @@ class Settings:
         3 * 24 * 3600,
         "lifetime of the read-only report and replay links, in seconds",
         parse=bounded(int, 60, 366 * 24 * 3600),
+    )
+    auth_failures_per_minute: int = setting(
+        10,
+        "failed authentications one address may make in a minute before it waits a minute (429)",
+        parse=bounded(int, 1, 1_000_000),
     )
     metrics_token: str | None = setting(
         None,
@@ -587,6 +593,20 @@ def _parse(spec: SettingSpec, key: str, text: str) -> Any:
         raise SettingError(key, str(exc)) from None
 
 
+def check_deployment_files(settings: Settings) -> None:
+    """The files deployment settings name can be read: the TLS pair loads, the TURN secret is there."""
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(settings.tls_cert, settings.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            raise SettingError("tls_cert", f"cannot load {settings.tls_cert} with {settings.tls_key}: {exc}") from None
+    if settings.turn_secret_file is not None:
+        try:
+            read_secret(settings.turn_secret_file)
+        except (OSError, ValueError) as exc:
+            raise SettingError("turn_secret_file", str(exc)) from None
+
+
 def check_config(argv: Sequence[str]) -> int:
     """`run.py check-config --config FILE [flags]`: 0 when every setting is valid, else 2 naming the bad key."""
     parser = build_parser()
@@ -594,7 +614,7 @@ def check_config(argv: Sequence[str]) -> int:
     if args.config is None:
         parser.error("check-config needs --config FILE")
     try:
-        Settings.load(args.config, os.environ, _given_flags(args))
+        check_deployment_files(Settings.load(args.config, os.environ, _given_flags(args)))
     except SettingError as exc:
         print(f"invalid configuration: {exc}", flush=True)
         return 2

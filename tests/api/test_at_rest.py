@@ -105,3 +105,16 @@ async def test_transcripts_and_reports_are_sealed_in_the_store(client: TestClien
     await client.app[KEYRING].shred(room["id"])  # what deletion does: nothing sealed can be read any more
     assert [o.type for o in await store.timeline(room["id"])] == [ObservationType.METRIC]
     assert await store.get_report(room["id"]) is None
+
+
+def test_a_cluster_node_without_the_shared_master_key_refuses_to_start(tmp_path: Path) -> None:
+    import pytest
+
+    from server.app import create_app
+    from tests.api.conftest import api_settings, no_models
+
+    settings = api_settings(tmp_path, redis_url="redis://127.0.0.1:9/0")
+    with pytest.raises(SystemExit, match="same master key"):
+        create_app(settings, no_models)
+    with pytest.raises(SystemExit, match="32 bytes"):
+        create_app(api_settings(tmp_path, master_key="dG9vIHNob3J0"), no_models)

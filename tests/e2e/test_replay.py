@@ -198,7 +198,11 @@ def test_recording_replays_and_seeks_in_chromium(server: RunningServer, recorded
             wait.until(lambda d, index=index: (_js(d, scroll_top) > 0) == (index > 0))
 
         # An interviewer corrects a line: the replay marks it, and the rebuilt report uses the corrected text
-        # while keeping what was recognized.
+        # while keeping what was recognized. (The report link above is read-only: it corrects nothing.)
+        interviewer = room_token(recorded_room["interviewer_url"])
+        driver.get(server.base_url + f"/rooms/{room_id}/replay?token={interviewer}")
+        wait.until(lambda d: _js(d, "window.__replay && window.__replay.data") == "ready")
+        wait.until(lambda d: _js(d, "document.querySelectorAll('#transcript .transcript__edit').length") > 0)
         driver.execute_script("document.getElementById('transcript').style.maxHeight = ''")
         edit = driver.find_elements(By.CSS_SELECTOR, "#transcript .transcript__edit")[0]
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", edit)
