@@ -43,7 +43,7 @@ GIVEN = ["Wei", "Fang", "Na", "Min", "Jing", "Lei", "Qiang", "Yan", "Jun", "Ping
 
 
 def _engine(settings: Settings) -> AnalysisEngine:
-    return AnalysisEngine(video_analyzers=[], audio_analyzers=[], threads=1)
+    return AnalysisEngine([], threads=1)
 
 
 async def seed(app, count: int) -> tuple[str, dict[str, str]]:
