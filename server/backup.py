@@ -1,12 +1,11 @@
 """`run.py backup DIR` and `run.py restore DIR`: a consistent copy of a data directory, also while serving.
 
 What a data directory holds: SQLite databases (`*.sqlite3`: rooms, timelines, reports, templates, webhooks),
-recordings (`recordings/<room_id>/`), and keys (`signing_key`, which every issued link depends on,
-`master_key` when it is kept in the data directory, and `admin_token`). Databases are copied with SQLite's
-online backup API, which gives a consistent snapshot while the server keeps writing (WAL); recordings and
-keys are plain files, written whole before they are renamed into place. A `manifest.json` lists every file with
-its size and SHA-256; restore checks them all before it writes anything, and only into a data directory that holds
-no database yet.
+recordings (`recordings/<room_id>/`), and keys (`signing_key`, which every issued link depends on, `master_key` when
+it is kept in the data directory, and `admin_token`). Databases are copied with SQLite's online backup API, which
+gives a consistent snapshot while the server keeps writing (WAL); recordings and keys are plain files, written whole
+before they are renamed into place. A `manifest.json` lists every file with its size and SHA-256; restore checks
+them all before it writes anything, and only into a data directory that holds no database yet.
 """
 
 from __future__ import annotations
