@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rooms.integrity import VOICE_MOUTH_MISMATCH
+from rooms.measures import FACE_COUNT, LOUDNESS_DB, MOUTH_OPEN, SPEAKING
 from rooms.model import Observation, ObservationType
 
 
@@ -80,18 +81,18 @@ class MouthVoiceCheck:
         for o in observations:
             if o.type is not ObservationType.METRIC or isinstance(o.value, bool | str) or o.value is None:
                 continue
-            if o.name == "mouth_open":
+            if o.name == MOUTH_OPEN:
                 target = self._bin(o.t)
                 target.mouth.append(float(o.value))
                 target.mouth_t.append(o.t)
                 self._video_t = max(self._video_t, o.t)
-            elif o.name == "face_count":
+            elif o.name == FACE_COUNT:
                 self._bin(o.t).faces.append(int(o.value))
                 self._video_t = max(self._video_t, o.t)
-            elif o.name == "speaking" and not (o.detail or {}).get("final"):
+            elif o.name == SPEAKING and not (o.detail or {}).get("final"):
                 self._bin(o.t).speaking.append(float(o.value))
                 self._audio_t = max(self._audio_t, o.t)
-            elif o.name == "loudness_db":
+            elif o.name == LOUDNESS_DB:
                 self._bin(o.t).loudness.append((o.t, float(o.value)))
             else:
                 continue

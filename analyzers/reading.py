@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rooms.integrity import READING
+from rooms.measures import GAZE_YAW
 from rooms.model import Observation, ObservationType
 
 
@@ -54,7 +55,7 @@ class ReadingDetector:
     def feed(self, observations: Iterable[Observation]) -> list[Observation]:
         out: list[Observation] = []
         for o in observations:
-            if o.type is ObservationType.METRIC and o.name == "gaze_yaw" and isinstance(o.value, int | float):
+            if o.type is ObservationType.METRIC and o.name == GAZE_YAW and isinstance(o.value, int | float):
                 self._last_arrival = o.arrival
                 out += self._sample(o.t, float(o.value))
         return out

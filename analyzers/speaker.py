@@ -20,7 +20,7 @@ import numpy as np
 
 from analyzers.base import AudioChunk, Marker, SessionContext
 from rooms.integrity import SECOND_SPEAKER
-from rooms.measures import DEFERRED_LANE
+from rooms.measures import ANSWER_START, DEFERRED_LANE, QUESTION_START
 from rooms.model import Observation, ObservationType
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "speaker" / "voice_encoder.onnx"
@@ -161,10 +161,10 @@ class SpeakerSession:
         return out
 
     def mark(self, marker: Marker) -> list[Observation]:
-        if marker.name in ("question_start", "answer_start") and self._reference is None:
+        if marker.name in (QUESTION_START, ANSWER_START) and self._reference is None:
             # The reference is the candidate answering: drop what came before the first question.
             self._speech, self._speech_t = [], []
-        if marker.name == "question_start":
+        if marker.name == QUESTION_START:
             out = self._finish()  # an answer's stretches do not run into the next answer's
             self._speech, self._speech_t = [], []
             return out

@@ -1,7 +1,7 @@
 """The analysis lanes, declared once: what feeds each, how its hand-off drops, and the pool its work runs on.
 
 A lane is a path from a track to a set of analyzers that must not wait on each other's lanes
-(shared/design/architecture.md, rule 7):
+(docs/architecture.md, "Real-time rules"):
 - `video`: the face; fed by the video track sampled down to the analysis rate, through a one-slot mailbox
   (a frame that arrives while analysis is busy replaces the waiting one and is counted as dropped);
 - `voice`: the live voice measures; fed by the audio track, kept whole in a 2 s window (an overflow is a counted

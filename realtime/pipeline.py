@@ -1,6 +1,6 @@
 """One interview's media pipeline: track readers -> bounded hand-offs -> analysis on the engine's pool.
 
-Rules it keeps (see shared/design/architecture.md):
+Rules it keeps (see docs/architecture.md, "Real-time rules"):
 - one reader task per track calls `recv()` continuously, so aiortc's unbounded decoded-frame queue stays
   empty; readers never await analysis;
 - video is sampled down to the analysis rate on media time, then passes a one-slot mailbox: frames that

@@ -66,7 +66,7 @@ from server.auth_throttle import THROTTLE, AuthThrottle, auth_throttle
 from server.deletion import PURGED
 from server.errors import error_middleware
 from server.forwarded import forwarded_middleware, parse_networks
-from server.i18n import CATALOGS, install_gettext, load_catalogs, locale_middleware
+from server.i18n import CATALOGS, DEFAULT_LANGUAGE, install_gettext, load_catalogs, locale_middleware
 from server.interviews import Admission, Interviews
 from server.keys import (
     AUDIT,
@@ -182,6 +182,7 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app[PURGED] = set()
     app[SETTINGS] = settings
     app[CATALOGS] = load_catalogs()
+    app[DEFAULT_LANGUAGE] = settings.default_language
     prepare_data_dir(settings.data_dir)  # 0700, and files older versions left readable by others made 0600
     try:
         app[MASTER_KEY] = master = load_master_key(settings)

@@ -1,11 +1,11 @@
 """`run.py backup DIR` and `run.py restore DIR`: a consistent copy of a data directory, also while serving.
 
 What a data directory holds: SQLite databases (`*.sqlite3`: rooms, timelines, reports, templates, webhooks),
-recordings (`recordings/<room_id>/`), and keys (`signing_key`, which every issued link depends on, and
-`admin_token`). Databases are copied with SQLite's online backup API, which gives a consistent snapshot while
-the server keeps writing (WAL); recordings and keys are plain files, written whole before they are renamed
-into place. A `manifest.json` lists every file with its size and SHA-256; restore checks them all before it
-writes anything, and only into a data directory that holds no database yet.
+recordings (`recordings/<room_id>/`), and keys (`signing_key`, which every issued link depends on, `master_key` when
+it is kept in the data directory, and `admin_token`). Databases are copied with SQLite's online backup API, which
+gives a consistent snapshot while the server keeps writing (WAL); recordings and keys are plain files, written whole
+before they are renamed into place. A `manifest.json` lists every file with its size and SHA-256; restore checks
+them all before it writes anything, and only into a data directory that holds no database yet.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from pathlib import Path
 from server.settings import SettingError, Settings
 
 MANIFEST = "manifest.json"
-KEY_FILES = ("signing_key", "admin_token")
+# master_key: the data keys that seal recordings and reports are wrapped under it (docs/security.md); without it
+# a restored directory cannot be read. It is here only when it lives in the data directory (the default):
+# a deployment that keeps it elsewhere (INTERVIEW_MASTER_KEY, --master-key-file) keeps backups apart from it.
+KEY_FILES = ("signing_key", "admin_token", "master_key")
 RECORDINGS = "recordings"
 FORMAT = 1
 

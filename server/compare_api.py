@@ -14,12 +14,13 @@ from aiohttp import web
 from rooms.accounts import MANAGERS, READERS
 from rooms.errors import InvalidInput
 from rooms.hiring import NOT_FLAGS
+from rooms.measures import ANSWER_LATENCY, EYE_CONTACT, FACE_PRESENCE, LONGEST_PAUSE, PAUSE, SPEAKING_TIME, SPEECH_RATE
 from server.hiring_api import position_for, room_links_for
 from server.keys import HIRING, STORE, TEMPLATES
 
 routes = web.RouteTableDef()
 MIN_COMPARE, MAX_COMPARE = 2, 5
-QUESTION_MEASURES = ("eye_contact", "face_presence", "speaking_time", "speech_rate", "answer_latency", "longest_pause")
+QUESTION_MEASURES = (EYE_CONTACT, FACE_PRESENCE, SPEAKING_TIME, SPEECH_RATE, ANSWER_LATENCY, LONGEST_PAUSE)
 
 
 @routes.get("/api/workspace/positions/{position_id}/compare")
@@ -78,6 +79,6 @@ def _moments(report: dict[str, Any]) -> list[dict[str, Any]]:
     moments = [
         {"t": e.get("t"), "name": e.get("name"), "value": e.get("value")}
         for e in report.get("events") or []
-        if isinstance(e, dict) and (e.get("name") not in NOT_FLAGS or e.get("name") == "pause")
+        if isinstance(e, dict) and (e.get("name") not in NOT_FLAGS or e.get("name") == PAUSE)
     ]
     return moments[:20]

@@ -13,6 +13,7 @@ import io
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ class Catalog:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ngettext(singular, plural, n)
 
+    @cached_property
     def js_block(self) -> dict[str, Any]:
         """What lib/i18n.js reads: the language and the browser's messages (msgid -> text, or plural forms)."""
         return {"locale": self.tag, "messages": dict(self.js_messages)}
@@ -144,7 +146,7 @@ def candidate_locale(request: web.Request, room_language: str | None, default: s
 
 def page_context(catalog: Catalog) -> dict[str, Any]:
     """What every template gets for its language: the catalog (for gettext) and the JavaScript's messages."""
-    return {"i18n": catalog, "lang_tag": catalog.tag, "js_i18n": catalog.js_block()}
+    return {"i18n": catalog, "lang_tag": catalog.tag, "js_i18n": catalog.js_block}
 
 
 @jinja2.pass_context
@@ -170,6 +172,7 @@ def install_gettext(env: jinja2.Environment) -> None:
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CATALOGS = web.AppKey("catalogs", dict)
+DEFAULT_LANGUAGE = web.AppKey("default_language", str)  # --default-language, for requests outside the middleware
 
 
 def locale_middleware(default: Callable[[web.Request], str]) -> Callable[..., Awaitable[web.StreamResponse]]:
@@ -177,14 +180,15 @@ def locale_middleware(default: Callable[[web.Request], str]) -> Callable[..., Aw
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path.startswith("/static/"):
+        # The API speaks English; a handler that renders for people (the PDF, the invitation) asks request_catalog.
+        if request.path.startswith(("/static/", "/api/")):
             return await handler(request)
         catalogs = request.app[CATALOGS]
         locale = viewer_locale(request, default(request))
         request[REQUEST_CONTEXT_KEY] = {**request.get(REQUEST_CONTEXT_KEY, {}), **page_context(catalogs[locale])}
         response = await handler(request)
         chosen = normalize(request.query.get("lang"))
-        if chosen and not request.path.startswith("/api/"):
+        if chosen:
             response.set_cookie(
                 LANG_COOKIE, chosen, max_age=LANG_COOKIE_MAX_AGE_S, httponly=True, samesite="Lax", path="/"
             )
@@ -197,7 +201,7 @@ def request_catalog(request: web.Request) -> Catalog:
     """The catalog the page being answered speaks (set by locale_middleware)."""
     catalog = request.get(REQUEST_CONTEXT_KEY, {}).get("i18n")
     if catalog is None:
-        catalog = request.app[CATALOGS][viewer_locale(request, "en")]
+        catalog = request.app[CATALOGS][viewer_locale(request, request.app.get(DEFAULT_LANGUAGE, "en"))]
     return catalog
 
 

@@ -91,7 +91,7 @@ async def test_backup_while_serving_then_restore_into_a_fresh_data_dir(tmp_path:
     # Never over an existing database; never from a damaged backup.
     refused = _run("restore", str(backup_dir), "--data-dir", str(fresh))
     assert refused.returncode == 1 and "already holds a database" in refused.stdout
-    damaged = next(backup_dir.glob("recordings/**/recording.webm*"))  # .enc: sealed once the interview ended
+    damaged = next(p for p in sorted(backup_dir.glob("recordings/**/*")) if p.is_file())
     damaged.write_bytes(damaged.read_bytes()[:-10])
     refused = _run("restore", str(backup_dir), "--data-dir", str(tmp_path / "other"))
     assert refused.returncode == 1 and "does not match its checksum" in refused.stdout

@@ -9,6 +9,12 @@ import { negotiate } from "../lib/rtc.js";
 import { stopMedia } from "./media.js";
 
 const STATUS_POLL_MS = 5000;
+const REFUSAL_TEXT = {
+  unauthorized: gettext("This link is not valid any more. Ask the sender for a new one."),
+  forbidden: gettext("This link does not open this interview."),
+  not_found: gettext("There is no interview at this address."),
+  invalid_input: gettext("Your browser sent something the server could not use. Reload the page and try again."),
+};
 
 export class CandidateSession {
   /**
@@ -108,7 +114,10 @@ export class CandidateSession {
       this._retry(result.error, parseRetryAfter(result.retryAfter));
     } else {
       // 4xx: a bad or expired link, for instance. Retrying cannot help; say what the server said.
-      this._fail(result.error || gettext("The server refused the connection (%(status)s).", { status: result.status }));
+      // The API's message is English (for programs); the candidate reads it in their language, by its code.
+      const code = result.data && result.data.code;
+      const fallback = gettext("The server refused the connection (%(status)s).", { status: result.status });
+      this._fail(REFUSAL_TEXT[code] || result.error || fallback);
     }
   }
 

@@ -53,6 +53,7 @@ async function load() {
     const position = await api("GET", `/api/workspace/positions/${config.positionId}`);
     drawPool(position.ok ? position.data.interviewer_ids : []);
     loadActivity();
+    if (candidate.room_id && ["invited", "started"].includes(candidate.stage)) showInvitation();
   }
   drawInterviews();
 }
