@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import accumulate
 from typing import Any
 
 from rooms.errors import InvalidInput
@@ -19,7 +18,7 @@ _BRACKETS = re.compile(r"[\[\]{}]")
 def loads_limited(raw: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
     """json.loads with a nesting limit checked before parsing; bad JSON raises InvalidInput (a 400)."""
     text = raw.decode() if isinstance(raw, bytes) else raw
-    if _nesting(text) > max_depth:
+    if _nesting(text, max_depth) > max_depth:
         raise InvalidInput(f"the JSON body is nested deeper than {max_depth} levels")
     try:
         return json.loads(text)
@@ -27,9 +26,16 @@ def loads_limited(raw: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
         raise InvalidInput("malformed JSON body") from None
 
 
-def _nesting(text: str) -> int:
-    """The deepest bracket nesting outside strings, without recursion (a linear scan over the brackets only)."""
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+def _nesting(text: str, max_depth: int = MAX_DEPTH) -> int:
+    """The bracket nesting outside strings, without recursion; stops as soon as it passes `max_depth`."""
+    if text.count("[") + text.count("{") <= max_depth:
         return 0  # the common case: too few brackets to matter, no scan at all
-    brackets = _BRACKETS.findall(_STRINGS.sub("", text))
-    return max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0)
+    depth = 0
+    for bracket in _BRACKETS.finditer(_STRINGS.sub("", text)):
+        if bracket.group() in "[{":
+            depth += 1
+            if depth > max_depth:
+                return depth  # 100,000 "[" are refused after 33 of them
+        else:
+            depth -= 1
+    return 0
