@@ -34,9 +34,7 @@ def serve(argv: Sequence[str]) -> int:
     print(f"Public URL {settings.public_url} (data in {settings.data_dir})", flush=True)
     # Neither access log writes query strings (tokens); the JSON one also leaves out addresses and user agents.
     access_log = AccessLogger if settings.log_format == "json" else RedactedAccessLogger
-    asyncio.run(
-        lifecycle.serve(app, settings.host, settings.port, ssl_context, settings.drain_timeout_s, access_log)
-    )
+    asyncio.run(lifecycle.serve(app, settings.host, settings.port, ssl_context, settings.drain_timeout_s, access_log))
     return 0
 
 

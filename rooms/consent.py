@@ -55,8 +55,14 @@ def consents(timeline: Iterable[Observation]) -> list[ConsentRecord]:
     for o in timeline:
         if o.type is ObservationType.EVENT and o.name == CONSENT_EVENT and o.detail:
             d = o.detail
-            records.append(ConsentRecord(bool(d.get("analysis")), str(d.get("text_version")), str(d.get("language")),
-                                         float(d.get("at") or o.arrival)))
+            records.append(
+                ConsentRecord(
+                    bool(d.get("analysis")),
+                    str(d.get("text_version")),
+                    str(d.get("language")),
+                    float(d.get("at") or o.arrival),
+                )
+            )
     return sorted(records, key=lambda r: r.at)
 
 

@@ -138,9 +138,7 @@ def decrypt_range(key: bytes, f: BinaryIO, sealed: SealedFile, start: int, end: 
         expected = min(sealed.chunk_bytes, sealed.size - index * sealed.chunk_bytes) + _TAG
         ciphertext = f.read(expected)
         try:
-            chunk = aead.decrypt(
-                _nonce(sealed.header, index), ciphertext, sealed.header + struct.pack(">I", index)
-            )
+            chunk = aead.decrypt(_nonce(sealed.header, index), ciphertext, sealed.header + struct.pack(">I", index))
         except Exception as exc:
             raise DecryptionError(f"chunk {index} failed authentication") from exc
         chunk_start = index * sealed.chunk_bytes

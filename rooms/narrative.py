@@ -161,9 +161,9 @@ def summary(
     questions = report.get("questions") or []
     if questions:
         one = len(questions) == 1
-        parts.append(tr(N_("%(n)s question was marked.") if one else N_("%(n)s questions were marked.")) % {
-            "n": len(questions)
-        })
+        parts.append(
+            tr(N_("%(n)s question was marked.") if one else N_("%(n)s questions were marked.")) % {"n": len(questions)}
+        )
     scored = [(d["score"], name_of(k, d)) for k, d in dimensions.items() if d["score"] is not None]
     if overall.get("score") is None:
         parts.append(tr(N_("There was too little audio and video to score any dimension.")))

@@ -49,8 +49,9 @@ def report_phrases() -> list[str]:
     phrases.append(integrity.NOTE)
     room = interview_room()
     for emotion in (False, True):
-        report = build_report(room, interview_timeline(expression_classes=emotion), room.ended_at,
-                              emotion_inference=emotion)
+        report = build_report(
+            room, interview_timeline(expression_classes=emotion), room.ended_at, emotion_inference=emotion
+        )
         for metric in report["metrics"].values():
             phrases += [metric["label"], metric["explanation"]]
         if report.get("expression_classes"):
@@ -90,13 +91,36 @@ def main() -> int:
     catalogs = [LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po" for locale in LOCALES]
     before = {po: po.read_text(encoding="utf-8") if po.exists() else "" for po in catalogs}
     write_report_phrases()
-    pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "--no-wrap", "--sort-by-file", "--add-location=file",
-            "--project", "Open Interview", "-o", str(POT.relative_to(ROOT)), ".")
+    pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "N_",
+        "--no-wrap",
+        "--sort-by-file",
+        "--add-location=file",
+        "--project",
+        "Open Interview",
+        "-o",
+        str(POT.relative_to(ROOT)),
+        ".",
+    )
     for locale in LOCALES:
         po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
         if po.exists():
-            pybabel("update", "-i", str(POT), "-d", str(LOCALE_DIR), "-l", locale, "--no-wrap",
-                    "--ignore-obsolete", "--no-fuzzy-matching")
+            pybabel(
+                "update",
+                "-i",
+                str(POT),
+                "-d",
+                str(LOCALE_DIR),
+                "-l",
+                locale,
+                "--no-wrap",
+                "--ignore-obsolete",
+                "--no-fuzzy-matching",
+            )
         else:
             pybabel("init", "-i", str(POT), "-d", str(LOCALE_DIR), "-l", locale, "--no-wrap")
     english = LOCALE_DIR / "en" / "LC_MESSAGES" / "messages.po"

@@ -35,9 +35,7 @@ class Principal:
 
 
 class TokenIssuer:
-    def __init__(
-        self, signing_key: str, admin_token: str, ttl_s: int, read_only_ttl_s: int | None = None
-    ) -> None:
+    def __init__(self, signing_key: str, admin_token: str, ttl_s: int, read_only_ttl_s: int | None = None) -> None:
         self._key = signing_key
         self._admin_token = admin_token
         self._ttl_s = ttl_s

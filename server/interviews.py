@@ -495,4 +495,3 @@ def _links(room: Room, report: bool = False) -> dict[str, Any]:
     if report:
         links["report"] = f"/api/rooms/{room.id}/report"
     return {"links": links}
-

@@ -53,9 +53,7 @@ async def invitation(request: web.Request) -> web.Response:
     """{"text", "url", "language"}: `?lang=` chooses the language, else the room's, else the organisation's."""
     room, link = await _room_and_link(request)
     settings = request.app[SETTINGS]
-    locale = normalize(request.query.get("lang")) or candidate_locale(
-        request, room.language, settings.default_language
-    )
+    locale = normalize(request.query.get("lang")) or candidate_locale(request, room.language, settings.default_language)
     catalog = request.app[CATALOGS][locale]
     organisation = settings.organisation
     text = catalog.gettext(

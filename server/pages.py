@@ -169,8 +169,10 @@ async def report_page(request: web.Request) -> web.Response:
     replay_url = _with_token(f"/rooms/{room.id}/replay", request.query.get("token", ""))
     wording = report_wording(request, room)
     # The PDF in the language of the page it was downloaded from.
-    pdf_url = _with_token(f"/api/rooms/{room.id}/report.pdf", request.query.get("token", "")) + "&" + urlencode(
-        {"lang": wording.catalog.tag}
+    pdf_url = (
+        _with_token(f"/api/rooms/{room.id}/report.pdf", request.query.get("token", ""))
+        + "&"
+        + urlencode({"lang": wording.catalog.tag})
     )
     # The same context as the PDF (server/report_api.py), charts included: one template for both.
     view = report_context(room.to_public(), report, pdf=False, pdf_url=pdf_url, wording=wording)

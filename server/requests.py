@@ -18,9 +18,7 @@ from server.sessions import ROOM_PRINCIPAL
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # What a read-only report link opens: the report (page, JSON, PDF), the replay (page, data), the recording,
 # the timeline and the room's status. Never the live dashboard, the call, or anything that changes state.
-_READ_ONLY_PATHS = re.compile(
-    r"^/(api/)?rooms/[^/]+(/(report|report\.pdf|replay|recording|timeline|transcript))?$"
-)
+_READ_ONLY_PATHS = re.compile(r"^/(api/)?rooms/[^/]+(/(report|report\.pdf|replay|recording|timeline|transcript))?$")
 
 
 def bearer_or_query_token(request: web.Request) -> str | None:

@@ -15,17 +15,54 @@ from tests.support.pdf import pdf_text
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 # Code-like words the admin pages show on purpose (rule syntax, API fields) and the test's own data.
-CODE = {"needs", "review", "presence", "face", "one", "way", "template", "candidate", "interviewer", "report", "url",
-        "measure", "op", "value", "outcome", "advance", "hold", "needs_review", "reject", "overall", "face_presence",
-        "mode", "one_way", "template_id", "candidate_url", "interviewer_url", "report_url", "Authorization",
-        "language", "zh", "qr", "svg", "rooms", "invitation", "webhooks", "Interview", "Signature", "X-Interview"}
+CODE = {
+    "needs",
+    "review",
+    "presence",
+    "face",
+    "one",
+    "way",
+    "template",
+    "candidate",
+    "interviewer",
+    "report",
+    "url",
+    "measure",
+    "op",
+    "value",
+    "outcome",
+    "advance",
+    "hold",
+    "needs_review",
+    "reject",
+    "overall",
+    "face_presence",
+    "mode",
+    "one_way",
+    "template_id",
+    "candidate_url",
+    "interviewer_url",
+    "report_url",
+    "Authorization",
+    "language",
+    "zh",
+    "qr",
+    "svg",
+    "rooms",
+    "invitation",
+    "webhooks",
+    "Interview",
+    "Signature",
+    "X-Interview",
+}
 
 
 async def _pages(client: TestClient) -> list[str]:
     response = await client.post("/api/rooms", json={"title": "门店经理", "candidate_name": "李娜"}, headers=AUTH)
     room = await response.json()
-    ended = await (await client.post("/api/rooms", json={"title": "客服专员", "candidate_name": "王芳"},
-                                     headers=AUTH)).json()
+    ended = await (
+        await client.post("/api/rooms", json={"title": "客服专员", "candidate_name": "王芳"}, headers=AUTH)
+    ).json()
     token = ended["interviewer_url"].split("token=")[1]
     response = await client.post(f"/api/rooms/{ended['id']}/end", headers={"Authorization": f"Bearer {token}"})
     assert response.status == 200, await response.text()
@@ -82,6 +119,7 @@ async def test_report_pdf_follows_lang(make_client, tmp_path: Path) -> None:
     assert response.status == 200, await response.text()
     text = pdf_text(await response.read(), tmp_path)
     assert "面试报告" in text and "王芳" in text and "客服专员" in text
-    english = pdf_text(await (await client.get(f"/api/rooms/{room_id}/report.pdf?lang=en&token={token}")).read(),
-                       tmp_path)
+    english = pdf_text(
+        await (await client.get(f"/api/rooms/{room_id}/report.pdf?lang=en&token={token}")).read(), tmp_path
+    )
     assert "Report generated" in english and "面试报告" not in english  # one cached PDF per language

@@ -73,8 +73,9 @@ async def test_candidate_joins_over_https_through_the_documented_nginx(
                         await asyncio.to_thread(join_interview, driver)
                         await asyncio.to_thread(
                             WebDriverWait(driver, 30).until,
-                            lambda d: d.execute_script("return window.__interview && window.__interview.state")
-                            == "connected",
+                            lambda d: (
+                                d.execute_script("return window.__interview && window.__interview.state") == "connected"
+                            ),
                         )
                         connect_s = time.monotonic() - started
                         seen = await _observations_until(ws, {"face_present", "speaking"}, timeout_s=30)

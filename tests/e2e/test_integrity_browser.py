@@ -94,4 +94,3 @@ def test_hiding_the_page_during_an_answer_is_reported(
         _wait(driver, "document.getElementById('flags') && document.getElementById('flags').children.length > 0")
         texts = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#flags li")]
         assert any("Interview page hidden for" in text for text in texts), texts
-

@@ -184,8 +184,9 @@ def test_candidate_behind_nat_connects_through_turn(
                     join_interview(driver)
                     try:
                         WebDriverWait(driver, 45, poll_frequency=0.05).until(
-                            lambda d: d.execute_script("return window.__interview && window.__interview.state")
-                            == "connected"
+                            lambda d: (
+                                d.execute_script("return window.__interview && window.__interview.state") == "connected"
+                            )
                         )
                     except Exception:
                         state = driver.execute_script("return [window.__interview.state, document.body.innerText]")
