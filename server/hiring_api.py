@@ -50,22 +50,32 @@ def require_branch_role(access: Access, branch_id: str, *roles: WorkspaceRole) -
         raise ForbiddenError("your role in this branch does not allow this")
 
 
-async def position_for(request: web.Request, *roles: WorkspaceRole) -> tuple[Access, Position]:
-    access = require_access(request)
+async def load_position(request: web.Request, access: Access, *roles: WorkspaceRole) -> Position:
+    """The route's position, if `access` holds one of `roles` in its branch (404, then 403): for API and pages."""
     position = await request.app[HIRING].get_position(request.match_info["position_id"])
     if position is None:
         raise NotFound("unknown position")
     require_branch_role(access, position.branch_id, *roles)
-    return access, position
+    return position
 
 
-async def candidate_for(request: web.Request, *roles: WorkspaceRole) -> tuple[Access, Candidate]:
-    access = require_access(request)
+async def load_candidate(request: web.Request, access: Access, *roles: WorkspaceRole) -> Candidate:
+    """The route's candidate, if `access` holds one of `roles` in its branch (404, then 403): for API and pages."""
     candidate = await request.app[HIRING].get_candidate(request.match_info["candidate_id"])
     if candidate is None:
         raise NotFound("unknown candidate")
     require_branch_role(access, candidate.branch_id, *roles)
-    return access, candidate
+    return candidate
+
+
+async def position_for(request: web.Request, *roles: WorkspaceRole) -> tuple[Access, Position]:
+    access = require_access(request)
+    return access, await load_position(request, access, *roles)
+
+
+async def candidate_for(request: web.Request, *roles: WorkspaceRole) -> tuple[Access, Candidate]:
+    access = require_access(request)
+    return access, await load_candidate(request, access, *roles)
 
 
 # Templates: made at headquarters (the admin's templates page), usable by every branch's positions, editable

@@ -20,6 +20,7 @@ from rooms.hiring import Activity, Stage
 from rooms.model import Role
 from rooms.scoring import load_scoring_config
 from server.auth import ForbiddenError
+from server.hiring_api import load_candidate, load_position
 from server.i18n import request_catalog
 from server.keys import ACCOUNTS, HIRING, INTERVIEWS, SETTINGS, TOKENS
 from server.pages import page_measures
@@ -70,11 +71,7 @@ async def home(request: web.Request) -> web.Response:
 @routes.get("/workspace/positions/{position_id}")
 async def position_page(request: web.Request) -> web.Response:
     access = _signed_in(request)
-    position = await request.app[HIRING].get_position(request.match_info["position_id"])
-    if position is None:
-        raise NotFound("unknown position")
-    if not access.can(position.branch_id, *READERS):
-        raise ForbiddenError("your role in this branch does not allow this")
+    position = await load_position(request, access, *READERS)
     return await _render(
         request,
         "workspace_board.html",
@@ -89,11 +86,7 @@ async def position_page(request: web.Request) -> web.Response:
 @routes.get("/workspace/candidates/{candidate_id}")
 async def candidate_page(request: web.Request) -> web.Response:
     access = _signed_in(request)
-    candidate = await request.app[HIRING].get_candidate(request.match_info["candidate_id"])
-    if candidate is None:
-        raise NotFound("unknown candidate")
-    if not access.can(candidate.branch_id, *READERS):
-        raise ForbiddenError("your role in this branch does not allow this")
+    candidate = await load_candidate(request, access, *READERS)
     return await _render(
         request,
         "workspace_candidate.html",
@@ -107,11 +100,7 @@ async def candidate_page(request: web.Request) -> web.Response:
 @routes.get("/workspace/positions/{position_id}/compare")
 async def compare_page(request: web.Request) -> web.Response:
     access = _signed_in(request)
-    position = await request.app[HIRING].get_position(request.match_info["position_id"])
-    if position is None:
-        raise NotFound("unknown position")
-    if not access.can(position.branch_id, *READERS):
-        raise ForbiddenError("your role in this branch does not allow this")
+    position = await load_position(request, access, *READERS)
     return await _render(
         request,
         "workspace_compare.html",
