@@ -122,6 +122,21 @@ class PositionFields:
             raise InvalidInput("'interviewer_ids' must hold people's ids")
         return cls(title, description, language, retention, rounds, tuple(dict.fromkeys(interviewers)))
 
+    def position(self, position_id: str, branch_id: str, created_at: float, updated_at: float) -> Position:
+        """The stored position holding these fields (created or edited)."""
+        return Position(
+            position_id,
+            branch_id,
+            self.title,
+            self.description,
+            self.language,
+            self.retention_days,
+            self.rounds,
+            self.interviewer_ids,
+            created_at,
+            updated_at,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class CandidateContact:

@@ -170,18 +170,7 @@ class SqliteHiringStore(SqliteStore):
 
     async def create_position(self, position_id: str, branch_id: str, fields: PositionFields) -> Position:
         now = time.time()
-        position = Position(
-            position_id,
-            branch_id,
-            fields.title,
-            fields.description,
-            fields.language,
-            fields.retention_days,
-            fields.rounds,
-            fields.interviewer_ids,
-            now,
-            now,
-        )
+        position = fields.position(position_id, branch_id, now, now)
         await self._run(
             lambda: self._db.execute(
                 "INSERT INTO positions (id, branch_id, title, description, language, retention_days, rounds,"
@@ -192,18 +181,7 @@ class SqliteHiringStore(SqliteStore):
         return position
 
     async def update_position(self, position: Position, fields: PositionFields) -> Position:
-        updated = Position(
-            position.id,
-            position.branch_id,
-            fields.title,
-            fields.description,
-            fields.language,
-            fields.retention_days,
-            fields.rounds,
-            fields.interviewer_ids,
-            position.created_at,
-            time.time(),
-        )
+        updated = fields.position(position.id, position.branch_id, position.created_at, time.time())
         row = _position_row(updated)
         await self._run(
             lambda: self._db.execute(
