@@ -62,21 +62,28 @@ class StreamStats:
 
 
 def process_tree(pid: int) -> list[int]:
-    """The server and its children (the speech-recognition processes)."""
+    """The server and all its descendants (media workers, their speech-recognition children)."""
     # Children are listed under the thread that started them (the engine starts them from a worker thread).
     children: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:  # the process ended meanwhile
+        return []
+    for task in tasks:
         try:
             children += [int(c) for c in (task / "children").read_text().split()]
         except FileNotFoundError:  # the thread ended meanwhile
             continue
-    return [pid, *children]
+    return [pid, *(p for child in children for p in process_tree(child))]
 
 
 def cpu_seconds(pid: int) -> float:
     total = 0.0
     for p in process_tree(pid):
-        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
         total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
     return total
 
@@ -84,7 +91,11 @@ def cpu_seconds(pid: int) -> float:
 def rss_mb(pid: int) -> float:
     total = 0.0
     for p in process_tree(pid):
-        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+        try:
+            lines = Path(f"/proc/{p}/status").read_text().splitlines()
+        except FileNotFoundError:
+            continue
+        for line in lines:
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1]) / 1024
     return total

@@ -10,6 +10,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamTrack
 
+from analyzers.base import Marker
 from realtime.pipeline import InterviewPipeline
 from realtime.recording import InterviewRecorder
 from realtime.sdp import add_video_bitrate_hints, offer_problem
@@ -125,6 +126,15 @@ class InterviewSession:
     @property
     def viewer_count(self) -> int:
         return len(self._viewers)
+
+    @property
+    def origin(self) -> float:
+        """Wall-clock time of media time 0 (the room's start)."""
+        return self.pipeline.origin
+
+    def mark(self, marker: Marker) -> None:
+        """A script marker (a question's start or end) for the analyzers, on the interview's media time."""
+        self.pipeline.mark(marker)
 
     def _set_connected(self, connected: bool) -> None:
         if connected != self.candidate_connected:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,9 @@ from realtime.analyzer_process import ProcessAnalyzer
 from realtime.engine import AnalysisEngine
 from realtime.ice import IceServers, restricted_host_addresses
 from realtime.lanes import DEFERRED
+from realtime.media_host import LocalMedia, MediaHost
+from realtime.media_worker import WorkerSpec
+from realtime.media_workers import MediaWorkers
 from realtime.pipeline import PipelineConfig
 from realtime.recording import Recordings
 from realtime.recording_segments import RecordingConfig
@@ -76,6 +81,7 @@ from server.keys import (
     INTERVIEWS,
     KEYRING,
     MASTER_KEY,
+    MEDIA,
     METRICS,
     MONITOR,
     OFFER_LIMITS,
@@ -89,7 +95,7 @@ from server.keys import (
     VAULT,
 )
 from server.link_revocation import revoked_links
-from server.logs import request_id_middleware
+from server.logs import configure_logging, request_id_middleware
 from server.master_key import MasterKeyError, load_master_key, prepare_data_dir
 from server.metrics import NodeMetrics
 from server.node_health import NodeMonitor, publish_node_health
@@ -237,8 +243,8 @@ def create_app(settings: Settings, engine_factory: EngineFactory = default_engin
     app.cleanup_ctx.append(_ice_context)
     app.cleanup_ctx.append(accounts_api.workspace_stores_context)
     app.cleanup_ctx.append(cluster.redis_storage_context if settings.redis_url else _store_context)
-    app.cleanup_ctx.append(lambda a: _engine_context(a, engine_factory))
-    # After the engine: loading models stalls start-up, which says nothing about load while serving.
+    app.cleanup_ctx.append(lambda a: _media_context(a, engine_factory))
+    # After the media host (its models): loading models stalls start-up, which says nothing about load while serving.
     app.cleanup_ctx.append(_monitor_context)
     app.cleanup_ctx.append(webhooks.webhooks_context)  # before the interviews, which emit into its outbox
     app.cleanup_ctx.append(templates_api.template_store_context)  # before the interviews: reports apply its rules
@@ -272,6 +278,7 @@ async def _ice_context(app: web.Application) -> AsyncIterator[None]:
 
 async def _monitor_context(app: web.Application) -> AsyncIterator[None]:
     monitor = NodeMonitor()
+    monitor.others = app[MEDIA].load  # the media workers' loops and CPU are this node's too
     monitor.start()
     app[MONITOR] = monitor
     yield
@@ -295,30 +302,67 @@ async def _store_context(app: web.Application) -> AsyncIterator[None]:
     await store.close()
 
 
-async def _engine_context(app: web.Application, factory: EngineFactory) -> AsyncIterator[None]:
-    engine = factory(app[SETTINGS])
-    await engine.start()
-    app[ENGINE] = engine
+def _recording_config(settings: Settings) -> RecordingConfig:
+    return RecordingConfig(enabled=settings.recording, height=settings.recording_height, fps=settings.recording_fps)
+
+
+def _worker_spec(settings: Settings, factory: EngineFactory, index: int, socket_path: Path) -> WorkerSpec:
+    """A media worker's start: the engine the server would build, its speech-recognition children shared out."""
+    workers = max(1, settings.media_workers)
+    share = replace(settings, asr_processes=max(1, -(-settings.asr_processes // workers)))
+    return WorkerSpec(
+        index=index,
+        socket_path=socket_path,
+        engine_factory=partial(factory, share),
+        pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
+        recordings_root=settings.data_dir / "recordings",
+        recording_config=_recording_config(settings),
+        ice_hosts=settings.ice_hosts,
+        parent_pid=os.getpid(),
+        configure_logging=partial(configure_logging, settings.log_format),
+    )
+
+
+async def _media_context(app: web.Application, factory: EngineFactory) -> AsyncIterator[None]:
+    """Where the interviews' media runs (realtime/media_host.py): media workers, or this process."""
+    settings = app[SETTINGS]
+    # The recorders write here (in whichever process); this process joins, seals and recovers the files.
+    recordings = Recordings(settings.data_dir / "recordings", _recording_config(settings))
+    app[RECORDINGS] = recordings
+    engine: AnalysisEngine | None = None
+    host: MediaHost
+    if settings.media_workers > 0:
+        workers = MediaWorkers(settings.media_workers, partial(_worker_spec, settings, factory))
+        try:
+            await workers.start()
+        except BaseException:
+            await workers.close()
+            raise
+        host = workers
+    else:
+        engine = factory(settings)
+        await engine.start()
+        app[ENGINE] = engine
+        host = LocalMedia(engine, PipelineConfig(analysis_fps=settings.analysis_fps), recordings)
+    app[MEDIA] = host
     yield
-    engine.close()
+    await host.close()
+    if engine is not None:
+        engine.close()
+    await recordings.close()  # after the sessions, whose recorders write their last segments
 
 
 async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    recordings = Recordings(
-        settings.data_dir / "recordings",
-        RecordingConfig(enabled=settings.recording, height=settings.recording_height, fps=settings.recording_fps),
-    )
-    app[RECORDINGS] = recordings
+    recordings = app[RECORDINGS]
     vault = RecordingVault(recordings, app[KEYRING], app[STORE])
     recordings.on_joined = vault.seal  # an ended interview's joined recording is encrypted at rest
     app[VAULT] = vault
     interviews = Interviews(
         store=app[STORE],
         bus=app[BUS],
-        engine=app[ENGINE],
+        media=app[MEDIA],
         rtc_config=app[ICE].rtc_configuration,
-        pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
         admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,
         default_language=settings.language,
@@ -339,4 +383,3 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
     node_health.cancel()
     await asyncio.gather(node_health, return_exceptions=True)
     await interviews.close()
-    await recordings.close()  # after the sessions, whose recorders write their last segments

@@ -14,10 +14,8 @@ from aiortc import RTCConfiguration
 
 from analyzers.base import Marker, SessionContext
 from analyzers.integrity_watch import IntegrityWatch
-from realtime.engine import AnalysisEngine, AnalyzerSessions
-from realtime.pipeline import InterviewPipeline, PipelineConfig
+from realtime.media_host import LiveSession, MediaHost, SessionSpec
 from realtime.recording import Recordings
-from realtime.session import InterviewSession
 from rooms.bus import EventBus
 from rooms.consent import ConsentRecord, consents
 from rooms.errors import Conflict, NotFound, Unavailable
@@ -74,9 +72,8 @@ class Interviews:
         self,
         store: RoomStore,
         bus: EventBus,
-        engine: AnalysisEngine,
+        media: MediaHost,  # where each interview's peer, analysis and recording run (this process or workers)
         rtc_config: Callable[[str], RTCConfiguration],  # per room: TURN credentials are minted per session
-        pipeline_config: PipelineConfig,
         admission: Admission,
         emotion_inference: bool = False,
         outbox: WebhookOutbox | None = None,
@@ -91,15 +88,14 @@ class Interviews:
         self._default_language = default_language  # a room created without a language (--language)
         self._integrity_signals = integrity_signals  # the integrity signals this deployment observes (None: all)
         self._bus = bus
-        self._engine = engine
+        self._media = media
         self._rtc_config = rtc_config
-        self._pipeline_config = pipeline_config
         self._admission = admission
         self._emotion_inference = emotion_inference
         self._outbox = outbox
-        self._recordings = recordings  # the candidate's audio and video on disk (None: not recorded)
+        self._recordings = recordings  # joins and recovers the recordings the media host writes (None: not recorded)
         self._scoring = scoring or load_scoring_config()  # the report's dimensions (--scoring-config)
-        self._sessions: dict[str, InterviewSession] = {}
+        self._sessions: dict[str, LiveSession] = {}
         self._timelines: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._report_tasks: set[asyncio.Task[dict[str, Any]]] = set()
@@ -118,7 +114,7 @@ class Interviews:
         self.on_report_written: Callable[[float], None] | None = None
 
     @property
-    def sessions(self) -> dict[str, InterviewSession]:
+    def sessions(self) -> dict[str, LiveSession]:
         return self._sessions
 
     @property
@@ -218,13 +214,12 @@ class Interviews:
         consents were recorded) means the join itself was the consent, as before."""
         return await self.analysis_choice(room_id) is not False
 
-    async def _open_session(self, room: Room) -> InterviewSession:
+    async def _open_session(self, room: Room) -> LiveSession:
         assert room.started_at is not None
         analysis = await self.analysis_allowed(room.id)
         # Declined: the media still flows (to the interviewer, and through the relay to HR), but no analyzer sees
         # it and nothing is recorded.
-        context = SessionContext(language=room.language)
-        analyzer_sessions = await self._engine.open_sessions(room.id, context) if analysis else AnalyzerSessions()
+        spec = SessionSpec(room.id, room.started_at, SessionContext(language=room.language), analysis)
         timeline = TimelineRecorder(self._store, room.id)
         self._timelines[room.id] = timeline
         # Integrity checks that read the face and voice lanes' observations together (cheap: no model work).
@@ -237,16 +232,18 @@ class Interviews:
             self._bus.publish(room.id, observations)
             timeline.add(observations)
 
-        pipeline = InterviewPipeline(
-            room.id, room.started_at, self._engine, analyzer_sessions, sink, self._pipeline_config
-        )
-        session = InterviewSession(
-            room.id,
-            pipeline,
-            lambda: self._rtc_config(room.id),
-            on_candidate_connection=lambda up: self._publish_status(room, CANDIDATE_CONNECTED, up),
-            recorder=self._recordings.recorder(room.id, room.started_at) if self._recordings and analysis else None,
-        )
+        try:
+            session = await self._media.open(
+                spec,
+                lambda: self._rtc_config(room.id),
+                sink,
+                on_connection=lambda up: self._publish_status(room, CANDIDATE_CONNECTED, up),
+            )
+        except BaseException:  # no media worker could take it (restarting): nothing was opened
+            self._watches.pop(room.id, None)
+            self._timelines.pop(room.id, None)
+            await timeline.close()
+            raise
         self._sessions[room.id] = session
         return session
 
@@ -284,7 +281,7 @@ class Interviews:
         when = now if at is None else min(at, now)
         t = max(0.0, when - room.started_at)
         if session is not None and analyze:
-            session.pipeline.mark(Marker(name if analyze is True else str(analyze), t))
+            session.mark(Marker(name if analyze is True else str(analyze), t))
         merged = {**({"label": label} if label else {}), **(detail or {})}
         observation = Observation(ObservationType.EVENT, name, label, t, now, merged or None)
         self._bus.publish(room_id, [observation])

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from realtime.engine import AnalysisEngine
     from realtime.ice import IceServers
+    from realtime.media_host import MediaHost
     from realtime.recording import Recordings
     from rooms.account_store import SqliteAccountStore
     from rooms.audit import AuditLog
@@ -41,7 +42,9 @@ SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 TOKENS: web.AppKey[TokenIssuer] = web.AppKey("tokens")
 STORE: web.AppKey[RoomStore] = web.AppKey("store")
 BUS: web.AppKey[LocalBus] = web.AppKey("bus")
-ENGINE: web.AppKey[AnalysisEngine] = web.AppKey("engine")
+ENGINE: web.AppKey[AnalysisEngine] = web.AppKey("engine")  # in-process media only (--media-workers 0)
+# Where the interviews' media runs: this process or the media workers; on the app once their models are warm.
+MEDIA: web.AppKey[MediaHost] = web.AppKey("media")
 INTERVIEWS: web.AppKey[Interviews] = web.AppKey("interviews")
 MONITOR: web.AppKey[NodeMonitor] = web.AppKey("monitor")
 METRICS: web.AppKey[NodeMetrics] = web.AppKey("metrics")

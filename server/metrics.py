@@ -81,7 +81,10 @@ class _LiveCollector(Collector):
             )
         }
         for room_id, session in sessions.items():
-            pipeline = session.pipeline
+            pipeline = getattr(session, "pipeline", None)  # only in this process's sessions (not a worker's)
+            if pipeline is None:
+                viewers.add_metric([room_id], session.viewer_count)
+                continue
             fps.add_metric([room_id], pipeline.analyzed_fps)
             current_lag = pipeline.lag_s(now)
             if current_lag is not None:

@@ -10,7 +10,7 @@ import asyncio
 
 from aiohttp import web
 
-from server.keys import ENGINE, INTERVIEWS, STORE
+from server.keys import INTERVIEWS, MEDIA, STORE
 
 routes = web.RouteTableDef()
 STORE_TIMEOUT_S = 2.0
@@ -20,8 +20,8 @@ STORE_TIMEOUT_S = 2.0
 async def readyz(request: web.Request) -> web.Response:
     app = request.app
     checks = {
-        # The engine is on the app only once its models are loaded and warmed up.
-        "models": "loaded" if ENGINE in app else "loading",
+        # The media host is on the app only once its models are loaded and warmed up (in every media worker).
+        "models": "loaded" if MEDIA in app else "loading",
         "store": await _store_state(app),
         "admitting": "no (draining)" if INTERVIEWS in app and app[INTERVIEWS].draining else "yes",
     }

@@ -204,6 +204,12 @@ def _cpu_count() -> int:
     return os.cpu_count() or 2
 
 
+def _media_workers() -> int:
+    # One per core: bench/load.py measured the shipped defaults so. One core gains nothing from a second process.
+    cores = _cpu_count()
+    return cores if cores > 1 else 0
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     host: str = setting("127.0.0.1", "address to listen on")
@@ -336,6 +342,12 @@ class Settings:
     # Speech recognition (Whisper base, one core per decode) must not share the server's process. Each child holds
     # its own copy of the model (~340 MB resident): one per core uses every core for decoding without memory to spare
     # for more, which would only queue behind the same cores.
+    media_workers: int = setting(
+        default_factory=_media_workers,
+        help="worker processes carrying the interviews' WebRTC media, analysis and recording, one per core by "
+        "default (0: all in the server's own process)",
+        parse=bounded(int, 0, 64),
+    )
     asr_processes: int = setting(
         default_factory=_cpu_count, help="child processes for speech recognition", parse=bounded(int, 1, 64)
     )

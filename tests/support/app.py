@@ -26,6 +26,7 @@ def api_settings(data_dir: Path, **changes: Any) -> Settings:
         "transcript": False,
         "analysis_threads": 1,
         "asr_processes": 1,
+        "media_workers": 0,  # sessions in process: no worker processes in the API layer
     }
     return Settings(**{**fields, **changes})
 
