@@ -220,29 +220,46 @@ async def run_level(server, media: Path, n: int, seconds: float, warmup: float) 
     }
 
 
-def measure_floor(media: Path, fps: float, seconds: float = 20.0) -> dict[str, float]:
-    """CPU seconds per media second that decoding plus model inference alone cost for one stream, by step.
+def measure_floor(media: Path, settings: Settings, seconds: float = 20.0) -> dict[str, float]:
+    """The least any server could spend on one stream at these settings, % of a core per step.
 
-    Decodes the bot clip's video and audio with PyAV, runs the face analyzer on frames at the analysis rate and
-    the voice and transcript analyzers on all audio, on one thread with nothing else: the least any server could
-    spend. Each step is timed with process CPU time (the models' own worker threads included).
+    Decodes the bot clip's video and audio with PyAV and runs every analyzer the shipped engine holds
+    (server/app.py's default_engine: the face on frames at the analysis rate, the voice, speech recognition and
+    speaker analyzers on 16 kHz audio, each in this process even where the server runs it in a child), plus the
+    recording's encoders at the recording's rate and size when recording is on, on one thread with nothing else.
+    Each step is timed with process CPU time (the models' own worker threads included).
     """
+    import tempfile
+
     import av
     import numpy as np
 
     from analyzers.base import AudioChunk, VideoSample
-    from analyzers.face import FaceAnalyzer
-    from analyzers.transcript import TranscriptAnalyzer
-    from analyzers.voice import VoiceAnalyzer
+    from realtime.analyzer_process import ProcessAnalyzer
+    from realtime.lanes import VIDEO
+    from realtime.recording_files import RoomMedia
+    from realtime.recording_segments import RecordingConfig, SegmentWriter
+    from server.app import default_engine
 
-    face, voice, transcript = FaceAnalyzer(), VoiceAnalyzer(), TranscriptAnalyzer()
-    for analyzer in (face, voice, transcript):
-        analyzer.warm_up()
-    face_session, voice_session = face.open("floor"), voice.open("floor")
-    transcript_session = transcript.open("floor")
+    engine = default_engine(settings)
+    analyzers = {}
+    for analyzer in engine.analyzers:
+        # A child-process analyzer is measured here, in-process: the floor is the model's work, not the pipe's.
+        name = getattr(analyzer, "_name", "") or type(analyzer).__name__.removesuffix("Analyzer").lower()
+        inner = analyzer._factory() if isinstance(analyzer, ProcessAnalyzer) else analyzer
+        inner.warm_up()
+        analyzers[name] = (inner, inner.open("floor"), analyzer.lane == VIDEO.name)
     resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
-    cost = dict.fromkeys(("decode", "face", "voice", "transcript"), 0.0)
-    next_due = 0.0
+    cost = dict.fromkeys(["decode", *analyzers], 0.0)
+    recording = RecordingConfig(
+        enabled=settings.recording, height=settings.recording_height, fps=settings.recording_fps
+    )
+    writer = None
+    if recording.enabled:
+        cost["recording"] = 0.0
+        writer = SegmentWriter(RoomMedia(Path(tempfile.mkdtemp(prefix="floor-")), "floor"), recording)
+    next_due = next_recorded = 0.0
+    fps = settings.analysis_fps
     with av.open(str(media)) as container:
         frames = container.decode(*container.streams)
         while True:
@@ -251,29 +268,45 @@ def measure_floor(media: Path, fps: float, seconds: float = 20.0) -> dict[str, f
             if frame is None or float(frame.pts * frame.time_base) > seconds:
                 break
             t = float(frame.pts * frame.time_base)
+            cost["decode"] += time.process_time() - mark
             if isinstance(frame, av.VideoFrame):
+                if writer is not None and t >= next_recorded:
+                    next_recorded = max(next_recorded + 1 / recording.fps, t)
+                    mark = time.process_time()
+                    writer.write("video", frame, t)
+                    cost["recording"] += time.process_time() - mark
                 if t < next_due:
-                    cost["decode"] += time.process_time() - mark
                     continue
                 next_due = max(next_due + 1 / fps, t)
+                mark = time.process_time()
                 sample = VideoSample(t, time.time(), frame.to_ndarray(format="rgb24"))
                 cost["decode"] += time.process_time() - mark
-                mark = time.process_time()
-                face_session.process(sample)
-                cost["face"] += time.process_time() - mark
+                for name, (_, session, video) in analyzers.items():
+                    if video:
+                        mark = time.process_time()
+                        session.process(sample)
+                        cost[name] += time.process_time() - mark
             else:
+                if writer is not None:
+                    mark = time.process_time()
+                    writer.write("audio", frame, t)
+                    cost["recording"] += time.process_time() - mark
+                mark = time.process_time()
                 pcm = np.concatenate([f.to_ndarray().reshape(-1) for f in resampler.resample(frame)] or [[]])
                 chunk = AudioChunk(t, time.time(), pcm.astype(np.int16))
                 cost["decode"] += time.process_time() - mark
-                mark = time.process_time()
-                voice_session.process(chunk)
-                cost["voice"] += time.process_time() - mark
-                mark = time.process_time()
-                transcript_session.process(chunk)
-                cost["transcript"] += time.process_time() - mark
-    for session in (face_session, voice_session, transcript_session):
-        session.close()
-    face.close()
+                for name, (_, session, video) in analyzers.items():
+                    if not video:
+                        mark = time.process_time()
+                        session.process(chunk)
+                        cost[name] += time.process_time() - mark
+    for name, (analyzer, session, _) in analyzers.items():
+        mark = time.process_time()
+        session.close()  # the last utterance's decode belongs to the floor too
+        cost[name] += time.process_time() - mark
+        analyzer.close()
+    if writer is not None:
+        writer.close()
     return {step: cpu / seconds for step, cpu in cost.items()}
 
 
@@ -295,11 +328,11 @@ async def main() -> None:
     media = build_bot_clip(work, camera, speech, seconds=args.warmup + args.seconds + 15)
     shipped = Settings()
     fps = args.fps or shipped.analysis_fps
-    floor_steps = {} if args.no_floor else measure_floor(media, fps)
-    if "--no-transcript" in args.server_args.split():
-        floor_steps.pop("transcript", None)
-    floor = sum(floor_steps.values()) or None
     fps_args = ["--analysis-fps", str(args.fps)] if args.fps else []
+    # The floor of the configuration under test: the shipped one unless --fps or --server-args change it.
+    floor_settings = Settings.from_args([*args.server_args.split(), *fps_args], environ={})
+    floor_steps = {} if args.no_floor else measure_floor(media, floor_settings)
+    floor = sum(floor_steps.values()) or None
     server = start_server(
         work / "data", *fps_args, "--max-interviews", str(max(args.candidates)), *args.server_args.split()
     )
@@ -310,7 +343,7 @@ async def main() -> None:
     )
     if floor is not None:
         steps = ", ".join(f"{step} {cpu * 100:.1f}" for step, cpu in floor_steps.items())
-        print(f"floor (decode + inference alone, one stream): {floor * 100:.1f} % of a core ({steps})")
+        print(f"floor (decode + every analyzer + recording alone, one stream): {floor * 100:.1f} % of a core ({steps})")
     print(
         " N  cpu%  cpu/str  /floor  MB/intv  fps min/med  dropped  video ms p50/p95/p99  voice ms p50/p95/p99"
         "  transcript s p50/p95/p99  lag max/growth s  udp err  loop lag p95/max ms  asr gaps  reports s"
