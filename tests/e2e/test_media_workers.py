@@ -101,5 +101,6 @@ async def test_killed_media_worker_loses_nothing_analysed_and_nobody_elses_media
     after = [t for t in face if t > answered - started]
     # Observations reach this process as they are made: the kill loses at most the frame in flight.
     assert (killed - started) - max(before) < 1.0, (killed - started, max(before))
-    assert len(after) >= 10
-    assert report["analysis"]["frames_analyzed"] > 30
+    assert len(before) >= 20 and len(after) >= 10, (len(before), len(after))
+    # The report counts both workers' frames: what the first analysed outlived it.
+    assert report["analysis"]["frames_analyzed"] == len(face)
