@@ -83,6 +83,13 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
                 # The tiles and the charts' legends, as the measures catalogue lays them out (rooms/measures.py).
                 tiles = await asyncio.to_thread(_js, driver, TILES_JS)
                 legends = await asyncio.to_thread(_js, driver, LEGENDS_JS)
+                # The health line: each lane's lag and latency, from the health the pipeline reports.
+                lanes = await asyncio.to_thread(
+                    _js,
+                    driver,
+                    "Object.fromEntries([...document.querySelectorAll('.health-lane')].map((e) => [e.dataset.lane, "
+                    "e.hidden ? null : e.querySelector('[data-value]').textContent]))",
+                )
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
 
@@ -103,6 +110,11 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
     assert legends["chart-face"] == [["Face in view", "rgb(26, 127, 55)"], ["Eye contact", "rgb(11, 92, 173)"]]
     assert legends["chart-voice"][1] == ["Speech rate (syll/min)", "rgb(11, 92, 173)"], legends
     assert [label for label, _ in legends["chart-expression"]] == ["Smile", "Brow furrow", "Mouth open"]
+    print(f"health line lanes: {lanes}")
+    for lane in ("video", "voice"):
+        assert re.fullmatch(r"[\d.]+ s · \d+ ms", lanes[lane] or ""), lanes
+    # The transcript's latency shows while a decode ran in the last second; its lag once anything was recognized.
+    assert re.fullmatch(r"[\d.]+ s · (\d+ ms|—)", lanes["deferred"] or ""), lanes
 
     metrics = report["metrics"]
     audio_s = report["analysis"]["audio_seconds"]

@@ -38,6 +38,7 @@ SAME_WORD = {
     ("web/templates/report.html", "transcript"): "the report's transcript section (its key and element id)",
     ("web/templates/report.html", "consent"): "the report's consent section key (and, once, its event's wording)",
     ("web/templates/report.html", "note"): 'an ARIA role="note"',
+    ("web/templates/report.html", "frames_analyzed"): "a key of the report's analysis summary, not the health gauge",
     ("web/templates/report.html", "frames_dropped"): "a key of the report's analysis summary, not the health gauge",
     ("web/templates/report.html", "audio_gaps"): "a key of the report's analysis summary, not the health gauge",
     ("web/templates/report_questions.html", "transcript"): "a question's transcript key",
