@@ -79,6 +79,10 @@ PHRASES = (
     N_("A filler word or phrase (um, uh; 嗯, 那个 ...)."),
     N_("Transcript status"),
     N_("Whether speech recognition runs ('on') or why not ('off')."),
+    N_("Transcript completion"),
+    N_(
+        "At the end: 'pending' while the last speech is still being transcribed, 'complete' once it is in the transcript, 'incomplete' if the server stopped first."
+    ),
     N_("Question asked"),
     N_("A question began (the interviewer's mark or the script)."),
     N_("Question ended"),
