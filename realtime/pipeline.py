@@ -12,11 +12,13 @@ Rules it keeps (see docs/architecture.md, "Real-time rules"):
 - the lanes, their hand-offs and pools are declared once in realtime/lanes.py; this module runs one worker per
   lane, and the track readers are realtime/track_reader.py's (shared with the recorder);
 - all pixel and sample work (format conversion, resampling, models) runs on the engine's threads;
-- the pipeline observes itself: analyzed fps, drops, lag and gaps are emitted as health observations;
 - closing flushes the live lanes fully but waits for the deferred lane (speech recognition still decoding its
   backlog) only `deferred_close_wait_s`: the report must not wait on other rooms' decodes. The rest of the
   transcript still reaches the sink when it is decoded (after STATUS `transcript_completion` "pending", then
-  "complete"); `finished()` tells when every lane has flushed.
+  "complete"); `finished()` tells when every lane has flushed;
+- the pipeline observes itself: analyzed fps, frame counts, drops, gaps, and each lane's latency and lag
+  (realtime/lane_health.py) are emitted as health observations every health interval; they are all a reader of the
+  pipeline's health needs (the server's /metrics and dashboards read them, never the pipeline's attributes).
 
 A pipeline outlives the peer connections that feed it: a reconnecting candidate attaches new tracks and
 analysis continues with the same per-interview state and the same media-time origin.
@@ -37,6 +39,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from analyzers.base import AnalyzerSession, AudioChunk, Marker, VideoSample
 from realtime.engine import AnalysisEngine, AnalyzerSessions
+from realtime.lane_health import LaneMeter
 from realtime.lanes import (
     AUDIO_WINDOW_FRAMES,  # noqa: F401 - re-exported: bench and tests size audio windows by it
     DEFERRED,
@@ -52,8 +55,11 @@ from realtime.slots import BoundedBuffer, LatestSlot
 from realtime.track_reader import ReaderCounts, start_reader
 from rooms.measures import (
     AUDIO_GAPS,
+    FRAMES_ANALYZED,
     FRAMES_DROPPED,
-    LAG_S,
+    FRAMES_RECEIVED,
+    FRAMES_SKIPPED,
+    LANE_HEALTH,
     TRANSCRIPT_COMPLETION,
     TRANSCRIPT_GAPS,
     VIDEO_FPS,
@@ -106,6 +112,7 @@ class _LaneRun(Generic[T]):
         self._slot: LatestSlot[T] | None = LatestSlot() if lane.handoff is Handoff.LATEST else None
         self._buffer: BoundedBuffer[T] | None = BoundedBuffer(lane.capacity) if lane.handoff is Handoff.WINDOW else None
         self.failures = 0
+        self.meter = LaneMeter()
 
     def put(self, item: T) -> None:
         if self._slot is not None:
@@ -174,9 +181,8 @@ class InterviewPipeline:
         self._finishing: dict[str, asyncio.Task[None]] = {}  # per lane, from close(): its hand-off drained, flushed
         self._finished = asyncio.get_running_loop().create_future()
         self._pending_deferred = False  # close() returned before the deferred lane had flushed
-        # Counters, read by health and /metrics.
+        # Counters, reported as health observations.
         self.frames_analyzed = 0
-        self.last_video_t: float | None = None
         self.analyzed_fps = 0.0  # over the last health interval
         self.audio_seconds = 0.0
 
@@ -233,15 +239,17 @@ class InterviewPipeline:
         analyze = self._analyze[run.lane.name]
         while (items := await run.take()) is not None:
             markers, run.markers = run.markers, []
+            run.meter.started(items[0].arrival)
             try:
                 result = await self._engine.run(run.lane, analyze, items, markers)
             except Exception:  # one bad sample must not end the interview's analysis
                 run.failures += 1
+                run.meter.failed()
                 log.exception("%s analysis of interview %s failed", run.lane.name, self._session_id)
                 continue
+            run.meter.finished(time.time(), _media_end(items[-1]))
             if run.lane is VIDEO:
                 self.frames_analyzed += 1
-                self.last_video_t = items[-1].t
             if result.forward is not None:
                 for fed in self._lanes.values():
                     if fed.lane.feed is Feed.VOICE_LANE and fed.sessions:
@@ -291,27 +299,29 @@ class InterviewPipeline:
             last_analyzed = self.frames_analyzed
             self._emit(self.health(time.time()))
 
-    def lag_s(self, now: float) -> float | None:
-        """How far video analysis trails real time: wall-clock media position minus the newest analyzed frame.
-
-        It includes every wait before analysis (jitter buffer, decoder queue, our hand-off), because media
-        time comes from the frame's own timestamp.
-        """
-        if self.last_video_t is None:
-            return None
-        return max(0.0, now - self.origin - self.last_video_t)
-
     def health(self, now: float) -> list[Observation]:
+        """What an operator needs to see this interview's analysis keep up, as of `now`; starts a new interval of
+        the lanes' worst latency."""
         values: dict[str, float] = {
             VIDEO_FPS: self.analyzed_fps,
+            FRAMES_RECEIVED: float(self.frames_received),
+            FRAMES_SKIPPED: float(self.frames_skipped),
+            FRAMES_ANALYZED: float(self.frames_analyzed),
             FRAMES_DROPPED: float(self.frames_dropped),
             AUDIO_GAPS: float(self.audio_gaps),
         }
-        lag = self.lag_s(now)
-        if lag is not None:
-            values[LAG_S] = round(lag, 3)
-        if self._lanes[DEFERRED.name].sessions:
+        recognizing = bool(self._lanes[DEFERRED.name].sessions)
+        if recognizing:
             values[TRANSCRIPT_GAPS] = float(self.deferred_audio_gaps)
+        for name, run in self._lanes.items():
+            if run.lane is DEFERRED and not recognizing:
+                continue  # no speech recognition, no transcript lane to report
+            reading = run.meter.report(now, self.origin)
+            names = LANE_HEALTH[name]
+            if reading.latency_s is not None:
+                values[names.latency] = round(reading.latency_s * 1000.0, 1)
+            if reading.lag_s is not None:
+                values[names.lag] = round(reading.lag_s, 3)
         t = now - self.origin
         return [Observation(ObservationType.HEALTH, name, value, t, now) for name, value in values.items()]
 
@@ -416,6 +426,14 @@ def _apply_markers(sessions: Sequence[AnalyzerSession[Any]], markers: list[Marke
         for session in sessions:
             observations.extend(session.mark(marker))
     return observations
+
+
+def _media_end(item: _Pending | AudioChunk) -> float:
+    """The media time at which an analyzed item ends: a video frame is an instant, audio lasts its samples."""
+    if isinstance(item, AudioChunk):
+        return item.t + len(item.pcm) / item.sample_rate
+    samples, rate = getattr(item.frame, "samples", 0), getattr(item.frame, "sample_rate", 0)
+    return item.t + samples / rate if samples and rate else item.t
 
 
 def _join_contiguous(chunks: list[AudioChunk]) -> list[AudioChunk]:

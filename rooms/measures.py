@@ -83,8 +83,16 @@ NODE_LOST = "node_lost"
 VIDEO_FPS = "video_fps"
 FRAMES_DROPPED = "frames_dropped"
 AUDIO_GAPS = "audio_gaps"
-LAG_S = "lag_s"
+LAG_S = "lag_s"  # the video lane's lag (the name it had before the other lanes reported theirs)
 TRANSCRIPT_GAPS = "transcript_gaps"
+FRAMES_RECEIVED = "frames_received"
+FRAMES_SKIPPED = "frames_skipped"
+FRAMES_ANALYZED = "frames_analyzed"
+VIDEO_LATENCY_MS = "video_latency_ms"
+VOICE_LATENCY_MS = "voice_latency_ms"
+VOICE_LAG_S = "voice_lag_s"
+TRANSCRIPT_LATENCY_MS = "transcript_latency_ms"
+TRANSCRIPT_LAG_S = "transcript_lag_s"
 NODE_CPU_PCT = "node_cpu_pct"
 LOOP_LAG_MS = "loop_lag_ms"
 ACTIVE_INTERVIEWS = "active_interviews"
@@ -301,10 +309,38 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
                 label="Frames dropped", description="Frames replaced while analysis was busy (by design)."),
         Measure(AUDIO_GAPS, _H, "count", producer="pipeline", low=0,
                 label="Audio gaps", description="Times live audio analysis fell its window behind."),
-        Measure(LAG_S, _H, "s", producer="pipeline", low=0,
-                label="Analysis lag", description="How far video analysis trails real time."),
+        Measure(LAG_S, _H, "s", producer="pipeline", lane=VIDEO_LANE, low=0,
+                label="Video lag",
+                description="How far video analysis trails real time: now minus the media time of the newest "
+                "analyzed frame (every wait before analysis included)."),
         Measure(TRANSCRIPT_GAPS, _H, "count", producer="pipeline", low=0,
                 label="Transcript gaps", description="Times speech recognition fell its window behind."),
+        Measure(FRAMES_RECEIVED, _H, "count", producer="pipeline", lane=VIDEO_LANE, low=0,
+                label="Frames received", description="Video frames decoded so far."),
+        Measure(FRAMES_SKIPPED, _H, "count", producer="pipeline", lane=VIDEO_LANE, low=0,
+                label="Frames skipped", description="Video frames above the analysis rate, skipped by design."),
+        Measure(FRAMES_ANALYZED, _H, "count", producer="pipeline", lane=VIDEO_LANE, low=0,
+                label="Frames analyzed", description="Video frames analyzed so far."),
+        Measure(VIDEO_LATENCY_MS, _H, "ms", producer="pipeline", lane=VIDEO_LANE, low=0,
+                label="Video latency",
+                description="The worst time over the last second from a frame's arrival to its measures, a frame "
+                "still in analysis counted by how long it has waited."),
+        Measure(VOICE_LATENCY_MS, _H, "ms", producer="pipeline", lane=VOICE_LANE, low=0,
+                label="Voice latency",
+                description="The worst time over the last second from audio's arrival to its voice measures, "
+                "audio still in analysis counted by how long it has waited."),
+        Measure(VOICE_LAG_S, _H, "s", producer="pipeline", lane=VOICE_LANE, low=0,
+                label="Voice lag",
+                description="How far the voice measures trail real time: now minus the media time of the end of "
+                "the newest analyzed audio."),
+        Measure(TRANSCRIPT_LATENCY_MS, _H, "ms", producer="pipeline", lane=DEFERRED_LANE, low=0,
+                label="Transcript latency",
+                description="The worst time over the last second from audio's arrival to speech recognition's "
+                "result, audio still being recognized counted by how long it has waited."),
+        Measure(TRANSCRIPT_LAG_S, _H, "s", producer="pipeline", lane=DEFERRED_LANE, low=0,
+                label="Transcript lag",
+                description="How far speech recognition trails real time: now minus the media time of the end of "
+                "the newest recognized audio."),
         Measure(NODE_CPU_PCT, _H, "%", producer="node", low=0,
                 label="Node CPU", description="The server process's CPU use, in % of one core."),
         Measure(LOOP_LAG_MS, _H, "ms", producer="node", low=0,
@@ -318,6 +354,37 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
         ),
     ]
 )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class LaneHealth:
+    """How one analysis lane keeps up, as the dashboard's health line and /metrics show it: the names of its latency
+    and lag measures, and the lag or latency past which it counts as behind (the live lanes' measures are wanted
+    now; the transcript may trail by a decode or two)."""
+
+    lane: str
+    label: str  # what the health line calls the lane
+    latency: str  # worst arrival -> observations over the health interval, ms
+    lag: str  # now minus the newest analyzed media time, s
+    behind_s: float
+
+    def to_page(self, translate: Callable[[str, str], str]) -> dict[str, Any]:
+        return {
+            "label": translate(f"lane.{self.lane}.label", self.label),
+            "latency": self.latency,
+            "lag": self.lag,
+            "behind_s": self.behind_s,
+        }
+
+
+LANE_HEALTH: dict[str, LaneHealth] = {
+    health.lane: health
+    for health in (
+        LaneHealth(VIDEO_LANE, "Video", VIDEO_LATENCY_MS, LAG_S, behind_s=1.0),
+        LaneHealth(VOICE_LANE, "Voice", VOICE_LATENCY_MS, VOICE_LAG_S, behind_s=1.0),
+        LaneHealth(DEFERRED_LANE, "Transcript", TRANSCRIPT_LATENCY_MS, TRANSCRIPT_LAG_S, behind_s=10.0),
+    )
+}
 
 REPORT_METRICS: dict[str, Measure] = _catalogue(
     [
@@ -407,4 +474,5 @@ def page_catalogue(translate: Callable[[str, str], str] = _english) -> dict[str,
     return {
         "observations": {name: m.to_page(translate) for name, m in OBSERVATIONS.items()},
         "report": {name: m.to_page(translate) for name, m in REPORT_METRICS.items()},
+        "lanes": {lane: health.to_page(translate) for lane, health in LANE_HEALTH.items()},
     }

@@ -40,6 +40,7 @@ def report_phrases() -> list[str]:
     # The measures catalogue: the dashboard's and the replay's labels (server/pages.py translates them).
     for measure in [*measures.OBSERVATIONS.values(), *measures.REPORT_METRICS.values()]:
         phrases += [measure.label, measure.description]
+    phrases += [lane.label for lane in measures.LANE_HEALTH.values()]  # the health line's lane names
     for info in scoring.MEASURES.values():
         phrases += [info.label, info.derivation]
     for dim in scoring.load_scoring_config().dimensions:

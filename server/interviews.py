@@ -37,6 +37,7 @@ from rooms.rules import evaluate as evaluate_rules
 from rooms.scoring import ScoringConfig, load_scoring_config
 from rooms.similarity import answers_of, similarity_events
 from rooms.store import RoomStore
+from server.live_health import LiveHealth
 from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class Interviews:
         # None: no choice recorded.
         self._analysis_consent: dict[str, bool | None] = {}
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
+        self.health = LiveHealth()  # each live room's latest analysis health, for /metrics and the node's health
         # The rules of the template a room was created from (server/templates_api.py), for the report's outcome.
         self._report_rules = report_rules
         # The keywords of each of its questions (assessors only), for the report's keyword coverage.
@@ -238,8 +240,10 @@ class Interviews:
         enabled = self._integrity_signals if self._integrity_signals is not None else SIGNAL_NAMES
         watch = IntegrityWatch(enabled if analysis else ())
         self._watches[room.id] = watch
+        health = self.health.open(room.id, room.started_at)
 
         def sink(observations: list[Observation]) -> None:
+            health.feed(observations)
             observations = observations + watch.feed(observations)
             self._bus.publish(room.id, observations)
             timeline.add(observations)
@@ -504,6 +508,7 @@ class Interviews:
         session = self._sessions.pop(room_id, None)
         if session is not None:
             await session.close()
+        self.health.close(room_id)
         watch = self._watches.pop(room_id, None)
         timeline = self._timelines.pop(room_id, None)
         if watch is not None and timeline is not None:

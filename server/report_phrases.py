@@ -107,10 +107,36 @@ PHRASES = (
     N_("Frames replaced while analysis was busy (by design)."),
     N_("Audio gaps"),
     N_("Times live audio analysis fell its window behind."),
-    N_("Analysis lag"),
-    N_("How far video analysis trails real time."),
+    N_("Video lag"),
+    N_(
+        "How far video analysis trails real time: now minus the media time of the newest analyzed frame (every wait before analysis included)."
+    ),
     N_("Transcript gaps"),
     N_("Times speech recognition fell its window behind."),
+    N_("Frames received"),
+    N_("Video frames decoded so far."),
+    N_("Frames skipped"),
+    N_("Video frames above the analysis rate, skipped by design."),
+    N_("Frames analyzed"),
+    N_("Video frames analyzed so far."),
+    N_("Video latency"),
+    N_(
+        "The worst time over the last second from a frame's arrival to its measures, a frame still in analysis counted by how long it has waited."
+    ),
+    N_("Voice latency"),
+    N_(
+        "The worst time over the last second from audio's arrival to its voice measures, audio still in analysis counted by how long it has waited."
+    ),
+    N_("Voice lag"),
+    N_("How far the voice measures trail real time: now minus the media time of the end of the newest analyzed audio."),
+    N_("Transcript latency"),
+    N_(
+        "The worst time over the last second from audio's arrival to speech recognition's result, audio still being recognized counted by how long it has waited."
+    ),
+    N_("Transcript lag"),
+    N_(
+        "How far speech recognition trails real time: now minus the media time of the end of the newest recognized audio."
+    ),
     N_("Node CPU"),
     N_("The server process's CPU use, in % of one core."),
     N_("Event-loop lag"),
@@ -186,6 +212,8 @@ PHRASES = (
     N_("Fillers per 100 words"),
     N_("Filler words per 100 words of the transcript (at least 20 words needed)."),
     N_("Speech rate (acoustic)"),
+    N_("Video"),
+    N_("Voice"),
     N_("share of face frames with the gaze on the camera or screen"),
     N_("share of analysed frames with a face in view"),
     N_("Look-aways per minute"),

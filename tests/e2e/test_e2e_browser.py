@@ -73,6 +73,13 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
                 video_ready = await asyncio.to_thread(
                     _js, driver, "document.getElementById('candidate-video').videoWidth"
                 )
+                # The health line: each lane's lag and latency, from the health the pipeline reports.
+                lanes = await asyncio.to_thread(
+                    _js,
+                    driver,
+                    "Object.fromEntries([...document.querySelectorAll('.health-lane')].map((e) => [e.dataset.lane, "
+                    "e.hidden ? null : e.querySelector('[data-value]').textContent]))",
+                )
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
 
@@ -87,6 +94,11 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
     # The dashboard page got the same stream, and shows the candidate's video.
     assert dashboard["received"] > 200, dashboard
     assert video_ready > 0
+    print(f"health line lanes: {lanes}")
+    for lane in ("video", "voice"):
+        assert re.fullmatch(r"[\d.]+ s · \d+ ms", lanes[lane] or ""), lanes
+    # The transcript's latency shows while a decode ran in the last second; its lag once anything was recognized.
+    assert re.fullmatch(r"[\d.]+ s · (\d+ ms|—)", lanes["deferred"] or ""), lanes
 
     metrics = report["metrics"]
     audio_s = report["analysis"]["audio_seconds"]
