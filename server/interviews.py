@@ -522,19 +522,19 @@ class Interviews:
             await timeline.close()
             return None
         await timeline.flush()
-        tail = asyncio.create_task(self._finish_session(session, timeline), name=f"session-tail-{room_id}")
+        tail = asyncio.create_task(self._finish_session(room_id, session, timeline), name=f"session-tail-{room_id}")
         self._tails[room_id] = tail
         tail.add_done_callback(lambda done: self._forget_tail(room_id, done))
         return tail
 
-    async def _finish_session(self, session: InterviewSession, timeline: TimelineRecorder) -> int:
+    async def _finish_session(self, room_id: str, session: InterviewSession, timeline: TimelineRecorder) -> int:
         """Wait for a closed session to finish; its late observations reach the store every second meanwhile (a
         restart loses at most that second), the rest when its timeline closes."""
         stored = timeline.added
         try:
             await session.finished()
         except Exception:
-            log.exception("room %s: finishing its session failed", session.room_id)
+            log.exception("room %s: finishing its session failed", room_id)
         finally:
             await timeline.close()
         return timeline.added - stored
