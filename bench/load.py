@@ -36,17 +36,18 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from realtime.ice import restricted_host_addresses  # noqa: E402
+from rooms.measures import OBSERVATIONS, VIDEO_LANE, VOICE_LANE  # noqa: E402
+from rooms.model import ObservationType  # noqa: E402
 from server.settings import Settings  # noqa: E402
 from tests.support.bot import candidate_bot  # noqa: E402
 from tests.support.media_fixtures import build_bot_clip, build_camera_clip, build_speech_clip  # noqa: E402
 from tests.support.server_process import start_server, stop_server  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-# The measures an interviewer watches, by the lane that computes them.
-VIDEO_MEASURES = frozenset(
-    {"face_present", "face_count", "eye_contact", "gaze_yaw", "gaze_pitch", "head_yaw", "head_pitch", "smile"}
-)
-VOICE_MEASURES = frozenset({"speaking", "speech_rate", "loudness_db", "pitch_hz", "silence_s"})
+# The measures an interviewer watches, by the lane that computes them (from the catalogue: rooms/measures.py).
+_METRIC = ObservationType.METRIC.value
+VIDEO_MEASURES = frozenset(name for name, m in OBSERVATIONS.items() if m.kind == _METRIC and m.lane == VIDEO_LANE)
+VOICE_MEASURES = frozenset(name for name, m in OBSERVATIONS.items() if m.kind == _METRIC and m.lane == VOICE_LANE)
 LANES = ("video", "voice", "transcript")
 
 

@@ -37,9 +37,9 @@ def report_phrases() -> list[str]:
     from tests.support.report_timelines import interview_room, interview_timeline
 
     phrases: list[str] = []
-    # The measures catalogue: the dashboard's and the replay's labels (server/pages.py translates them).
+    # The measures catalogue: the pages' labels, tiles, legends and event wording (server/pages.py translates them).
     for measure in [*measures.OBSERVATIONS.values(), *measures.REPORT_METRICS.values()]:
-        phrases += [measure.label, measure.description]
+        phrases += measure.phrases()
     phrases += [lane.label for lane in measures.LANE_HEALTH.values()]  # the health line's lane names
     for info in scoring.MEASURES.values():
         phrases += [info.label, info.derivation]

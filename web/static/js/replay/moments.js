@@ -3,19 +3,20 @@
 import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock, formatNumber } from "../lib/format.js";
 import { describeIntegrity } from "../lib/integrity_labels.js";
+import { M } from "../lib/measures.js";
 
 export function describeFlag(flag) {
   const integrity = describeIntegrity(flag.kind, flag.value);
   if (integrity) return integrity.text;
   const seconds = (v) => gettext("%(s)s s", { s: formatNumber(Number(v), 1) });
   switch (flag.kind) {
-    case "face_lost":
+    case M.FACE_LOST:
       return typeof flag.end === "number"
         ? gettext("Face out of view for %(time)s", { time: seconds(flag.end - flag.start) })
         : gettext("Face out of view");
-    case "multiple_faces":
+    case M.MULTIPLE_FACES:
       return typeof flag.value === "number" ? gettext("%(n)s faces in view", { n: flag.value }) : gettext("Several faces in view");
-    case "look_away":
+    case M.LOOK_AWAY:
       return typeof flag.value === "number" ? `Looked away for ${seconds(flag.value)}` : "Looked away";
     case "long_pause":
       return gettext("Pause of %(time)s", { time: seconds(flag.value) });
@@ -24,7 +25,7 @@ export function describeFlag(flag) {
   }
 }
 
-const TONE = { face_lost: "bad", multiple_faces: "warn", look_away: "info", long_pause: "" };
+const TONE = { [M.FACE_LOST]: "bad", [M.MULTIPLE_FACES]: "warn", [M.LOOK_AWAY]: "info", long_pause: "" };
 
 export class MomentList {
   /**
