@@ -11,6 +11,7 @@ Observation names are unique across kinds. A report metric may share a name with
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -64,6 +65,10 @@ FILLER = "filler"
 TRANSCRIPT_SYLLABLES = "transcript_syllables"
 CORRECTION = "correction"
 TRANSCRIPT = "transcript"
+# Whether the transcript holds all the speech at the end: "pending" when the interview ended while speech recognition
+# still had speech to decode (the report's first version lacks it), "complete" once it is in, "incomplete" when the
+# server stopped before it was decoded.
+TRANSCRIPT_COMPLETION = "transcript_completion"
 # The interview's structure: script and interviewer markers, notes
 QUESTION_START = "question_start"
 QUESTION_END = "question_end"
@@ -287,6 +292,14 @@ class Measure:
         return [phrase for phrase in found if phrase]
 
 
+class TranscriptCompletion(enum.StrEnum):
+    """The values of TRANSCRIPT_COMPLETION."""
+
+    PENDING = "pending"
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+
+
 REPORT = "report"
 _M, _E, _T, _H, _S = (
     ObservationType.METRIC.value,
@@ -445,6 +458,10 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
                 label="Filler word", description="A filler word or phrase (um, uh; 嗯, 那个 ...)."),
         Measure(TRANSCRIPT, _S, "", **_TRANSCRIPT,
                 label="Transcript status", description="Whether speech recognition runs ('on') or why not ('off')."),
+        Measure(TRANSCRIPT_COMPLETION, _S, "", producer="pipeline", lane=DEFERRED_LANE,
+                label="Transcript completion",
+                description="At the end: 'pending' while the last speech is still being transcribed, 'complete' "
+                "once it is in the transcript, 'incomplete' if the server stopped first."),
         # Structure
         Measure(QUESTION_START, _E, "", producer="script",
                 event=EventWording("Question started", "info", labelled=True),

@@ -22,6 +22,8 @@ from rooms.measures import (
     PAUSE,
     QUESTION_END,
     QUESTION_START,
+    TRANSCRIPT_COMPLETION,
+    TranscriptCompletion,
     charted_names,
 )
 from rooms.model import Observation, ObservationType
@@ -76,6 +78,8 @@ class Replay:
     flags: list[Flag] = field(default_factory=list)
     transcript: list[TranscriptLine] = field(default_factory=list)
     questions: list[QuestionSpan] = field(default_factory=list)
+    # "pending" while the interview's last speech is still being transcribed, "incomplete" if it never will be.
+    transcript_completion: str = TranscriptCompletion.COMPLETE
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,7 +103,13 @@ def build_replay(timeline: Sequence[Observation], duration_s: float | None = Non
         flags=_flags(timeline, duration),
         transcript=_transcript(timeline),
         questions=_questions(timeline),
+        transcript_completion=_transcript_completion(timeline),
     )
+
+
+def _transcript_completion(timeline: Sequence[Observation]) -> str:
+    states = [o.value for o in timeline if o.type is ObservationType.STATUS and o.name == TRANSCRIPT_COMPLETION]
+    return str(states[-1]) if states else TranscriptCompletion.COMPLETE
 
 
 def _is_summary(o: Observation) -> bool:

@@ -318,7 +318,9 @@ async def _interviews_context(app: web.Application) -> AsyncIterator[None]:
         bus=app[BUS],
         engine=app[ENGINE],
         rtc_config=app[ICE].rtc_configuration,
-        pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
+        pipeline_config=PipelineConfig(
+            analysis_fps=settings.analysis_fps, deferred_close_wait_s=settings.report_transcript_wait_s
+        ),
         admission=Admission(settings.max_interviews, app[MONITOR]),
         emotion_inference=settings.emotion_inference,
         default_language=settings.language,
