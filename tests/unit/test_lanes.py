@@ -7,6 +7,7 @@ import asyncio
 import statistics
 import threading
 import time
+from typing import Any
 
 from analyzers.base import AudioChunk, Marker, SessionContext
 from realtime.engine import AnalysisEngine
@@ -121,4 +122,65 @@ async def test_a_transcript_that_keeps_up_is_complete_when_close_returns() -> No
     await asyncio.wait_for(pipeline.finished(), timeout=1.0)  # already done
     assert [o.value for o in seen if o.name == "final"] == ["my last answer"]
     assert not any(o.name == "transcript_completion" for o in seen)
+    engine.close()
+
+
+class ChildBoundTranscriptAnalyzer(SlowTranscriptAnalyzer):
+    """Every session's last decode waits on one shared child process, as when many interviews end at once."""
+
+    def __init__(self, child: threading.Lock, flush_s: float) -> None:
+        super().__init__(flush_s)
+        self._child = child
+
+    def open(self, session_id: str, context: SessionContext | None = None) -> LockedFlush:
+        return LockedFlush(super().open(session_id, context), self._child)
+
+
+class LockedFlush:
+    def __init__(self, session: Any, child: threading.Lock) -> None:
+        self._session = session
+        self._child = child
+
+    def process(self, chunk: AudioChunk) -> list[Observation]:
+        return self._session.process(chunk)
+
+    def mark(self, marker: Marker) -> list[Observation]:
+        return []
+
+    def close(self) -> list[Observation]:
+        with self._child:
+            return self._session.close()
+
+
+async def test_interviews_ending_together_do_not_wait_for_each_others_transcripts() -> None:
+    """Six interviews end at once and their last decodes queue on one child (0.5 s each, 3 s for the last): each
+    close() returns within the bound, and every transcript's tail still arrives, one after another."""
+    engine = AnalysisEngine((LiveVoice(), ChildBoundTranscriptAnalyzer(threading.Lock(), 0.5)), threads=2)
+    interviews = 6
+    finals: dict[str, float] = {}
+    pipelines = []
+    for i in range(interviews):
+
+        def sink(observations: list[Observation], room: str = f"room-{i}") -> None:
+            if any(o.name == "final" for o in observations):
+                finals[room] = time.monotonic()
+
+        sessions = await engine.open_sessions(f"room-{i}")
+        config = PipelineConfig(deferred_close_wait_s=0.3)
+        pipeline = InterviewPipeline(f"room-{i}", time.time(), engine, sessions, sink, config)
+        pipeline.attach(PacedAudioTrack(seconds=0.5))
+        pipelines.append(pipeline)
+    await asyncio.sleep(0.7)
+
+    async def timed_close(pipeline: InterviewPipeline) -> float:
+        started = time.monotonic()
+        await pipeline.close()
+        return time.monotonic() - started
+
+    started = time.monotonic()
+    took = await asyncio.gather(*(timed_close(p) for p in pipelines))
+    assert max(took) < 0.3 + 0.3, [round(t, 2) for t in took]
+    await asyncio.wait_for(asyncio.gather(*(p.finished() for p in pipelines)), timeout=10.0)
+    assert len(finals) == interviews
+    assert max(finals.values()) - started >= interviews * 0.5 - 0.1  # they did queue on the child
     engine.close()
