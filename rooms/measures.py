@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from rooms import integrity
 from rooms.integrity import SIGNALS as INTEGRITY_SIGNALS
 from rooms.model import ObservationType
 
@@ -144,7 +145,8 @@ class SeriesStyle:
 class EventWording:
     """How the dashboard's event list words an event (English; the page's language at run time).
 
-    `text` may hold %(s)s (the value as seconds, one decimal), %(n)s or %(text)s (the value as it is).
+    `text` may hold %(s)s (the value as seconds, one decimal), %(p)s (a 0-1 value in percent), %(n)s, %(text)s or
+    %(node)s (the value as it is); `text_number`, when given, is used instead when the value is a number.
     `tone`: "", "ok", "info", "warn" or "bad". `text_off`/`tone_off`: for a true/false value, when it is false.
     `values`: texts for particular values (a status). `labelled`: the value is free text from the interviewer,
     appended after a colon when there is one.
@@ -156,6 +158,7 @@ class EventWording:
     tone_off: str = ""
     values: tuple[tuple[str, str], ...] = ()
     labelled: bool = False
+    text_number: str = ""
 
     def to_page(self, translate: Callable[[str], str]) -> dict[str, Any]:
         return {
@@ -165,6 +168,7 @@ class EventWording:
             "tone_off": self.tone_off,
             "values": {value: translate(text) for value, text in self.values},
             "labelled": self.labelled,
+            "text_number": translate(self.text_number) if self.text_number else "",
         }
 
 
@@ -251,6 +255,7 @@ class Measure:
 
         page: dict[str, Any] = {
             "kind": self.kind,
+            "producer": self.producer,
             "unit": self.unit,
             "lane": self.lane,
             "low": self.low,
@@ -282,7 +287,8 @@ class Measure:
         if self.tile is not None:
             found += [self.tile.label, self.tile.sub, self.tile.waiting, self.tile.title]
         if self.event is not None:
-            found += [self.event.text, self.event.text_off, *(text for _, text in self.event.values)]
+            found += [self.event.text, self.event.text_off, self.event.text_number]
+            found += [text for _, text in self.event.values]
         return [phrase for phrase in found if phrase]
 
 
@@ -312,6 +318,29 @@ class _Source(TypedDict):
 _FACE: _Source = {"producer": "face", "lane": VIDEO_LANE}
 _VOICE: _Source = {"producer": "voice", "lane": VOICE_LANE}
 _TRANSCRIPT: _Source = {"producer": "transcript", "lane": DEFERRED_LANE}
+
+
+def _for_seconds(text: str, tone: str = "warn") -> EventWording:
+    return EventWording(text, tone, text_number=f"{text} for %(s)s s")
+
+
+# How the dashboard's event list and the replay's moments word each integrity signal: observations, no verdict.
+_INTEGRITY_WORDING: dict[str, EventWording] = {
+    integrity.TAB_HIDDEN: _for_seconds("Interview page hidden"),
+    integrity.WINDOW_BLUR: _for_seconds("Interview window out of focus"),
+    integrity.FULLSCREEN_EXIT: _for_seconds("Left full screen"),
+    integrity.PASTE: EventWording(
+        "Text pasted into the page", "warn", text_number="Text pasted into the page (%(n)s characters)"
+    ),
+    integrity.SECOND_SCREEN: EventWording("A second screen is attached", "warn"),
+    integrity.PAGE_RELOAD: EventWording("Interview page reloaded", "info"),
+    integrity.VOICE_MOUTH_MISMATCH: _for_seconds("Voice does not go with the mouth's movement"),
+    integrity.SECOND_SPEAKER: _for_seconds("Another voice"),
+    integrity.READING: _for_seconds("Eye movements like reading"),
+    integrity.ANSWER_SIMILARITY: EventWording(
+        "Answer like another text", "warn", text_number="Answer %(p)s %% like another text"
+    ),
+}
 
 
 def _catalogue(entries: Iterable[Measure]) -> dict[str, Measure]:
@@ -507,7 +536,8 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
                 label="Live interviews", description="Interviews this node is analyzing."),
         # Integrity signals: declared with their method and measured false-positive rate in rooms/integrity.py.
         *(
-            Measure(s.name, _E, s.unit, producer="integrity", label=s.label, description=s.method)
+            Measure(s.name, _E, s.unit, producer="integrity", label=s.label, description=s.method,
+                    event=_INTEGRITY_WORDING.get(s.name))
             for s in INTEGRITY_SIGNALS.values()
         ),
     ]

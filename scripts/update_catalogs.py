@@ -46,7 +46,7 @@ def report_phrases() -> list[str]:
     for dim in scoring.load_scoring_config().dimensions:
         phrases += [dim.label, dim.description]
     for signal in integrity.SIGNALS.values():
-        phrases += [signal.label, signal.method, signal.false_positive_rate]
+        phrases += [signal.label, signal.method, signal.false_positive_rate, signal.consent]
     phrases.append(integrity.NOTE)
     room = interview_room()
     for emotion in (False, True):

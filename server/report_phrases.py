@@ -177,32 +177,47 @@ PHRASES = (
     N_(
         "The candidate's browser reported the interview page hidden (another tab or app in front, the screen off) and for how long (Page Visibility API)."
     ),
+    N_("Interview page hidden"),
+    N_("Interview page hidden for %(s)s s"),
     N_("Window out of focus"),
     N_("The interview window lost the keyboard focus (another window in front) while the page stayed visible."),
+    N_("Interview window out of focus"),
+    N_("Interview window out of focus for %(s)s s"),
     N_("Left full screen"),
     N_("The page had been put in full screen and left it, for how long."),
+    N_("Left full screen for %(s)s s"),
     N_("Text pasted"),
     N_("Text was pasted into the interview page; its length (and the text, for the similarity check)."),
+    N_("Text pasted into the page"),
+    N_("Text pasted into the page (%(n)s characters)"),
     N_("Second screen attached"),
     N_("The browser reported more than one screen attached (screen.isExtended; Chromium-based browsers only)."),
+    N_("A second screen is attached"),
     N_("Page reloaded"),
     N_("The interview page was reloaded during the interview."),
+    N_("Interview page reloaded"),
     N_("Voice without a moving mouth"),
     N_(
         "Speech (voice activity) while the visible face's mouth stays still, a talking mouth while the audio is silent, or a voice whose loudness does not follow the jaw, sustained for 3 s or more: from the face landmarker's jawOpen and the voice activity and loudness, all already computed."
     ),
+    N_("Voice does not go with the mouth's movement"),
+    N_("Voice does not go with the mouth's movement for %(s)s s"),
     N_("Another voice"),
     N_(
         "Another voice within an answer: each 3 s of speech embedded by a speaker encoder (Resemblyzer's GE2E, as ONNX) and compared with the candidate's own voice from the first answer; cosine below 0.8."
     ),
+    N_("Another voice for %(s)s s"),
     N_("Eye movements like reading"),
     N_(
         "Repeated left-to-right gaze sweeps with a fast return, at reading pace, from the iris and head landmarks; a stretch to look at, not a verdict."
     ),
+    N_("Eye movements like reading for %(s)s s"),
     N_("Answer like another"),
     N_(
         "The answer's transcript is near-identical to another candidate's answer to the same question (same template), or to text pasted into the page: Jaccard similarity of 3-shingles (characters for Chinese, words otherwise), flagged from 0.2."
     ),
+    N_("Answer like another text"),
+    N_("Answer %(p)s %% like another text"),
     N_("Share of analyzed video frames in which MediaPipe FaceLandmarker found a face."),
     N_(
         "Share of face-in-view frames in which the gaze, estimated from head pose plus iris position and calibrated on the candidate's first seconds, pointed at the camera or the screen around it; frames with closed eyes (blinks) are left out."
@@ -268,20 +283,29 @@ PHRASES = (
     N_("Camera presence"),
     N_("How much of the time the face was in view and the gaze pointed at the camera or the screen."),
     N_("0 % of answer time in the clean browser runs: reported by the browser, not estimated"),
+    N_("whether this page is hidden or out of focus during the interview, and for how long;"),
     N_("0 % in the clean browser runs: reported by the browser"),
+    N_("whether you leave full screen after entering it;"),
+    N_("text you paste into this page, kept to compare with your answers;"),
     N_("not measurable here (one screen); reported by the browser, not estimated"),
+    N_("whether a second screen is attached, where your browser tells;"),
+    N_("whether this page is reloaded during the interview;"),
     N_(
         "0 % of 260 s of clean answer time (a face moving its jaw with its own voice; a real silent clip); recall 16/16 dubbed cases (bench/integrity.py); not yet measured on real talking faces"
     ),
+    N_("whether the voice heard goes with the movement of your mouth;"),
     N_(
         "0 % of 368 s of single-voice answers; recall 7/8 answers where another voice speaks 12 s (synthetic voices, bench/integrity.py); not yet measured on real voices"
     ),
+    N_("whether another voice than yours answers;"),
     N_(
         "0 % of 742 s of gaze without reading (real clips, synthetic free speaking); recall 24/24 synthetic reading traces (bench/integrity.py)"
     ),
+    N_("eye movements that look like reading text;"),
     N_(
         "0 of 45 pairs of different answers to one question (highest 0.01); recall 40/40 copies read out with 15 % recognition errors (bench/integrity.py)"
     ),
+    N_("how similar the transcripts of your answers are to other candidates' answers to the same questions;"),
     N_(
         "Observations for a person to look at, with the evidence each rests on. They are not part of any score, are never shown to the candidate, and decide nothing: a rule may only route the interview to review."
     ),

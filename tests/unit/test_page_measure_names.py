@@ -13,13 +13,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from rooms.integrity import SIGNALS as INTEGRITY_SIGNALS
 from rooms.measures import OBSERVATIONS, REPORT_METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [*sorted((ROOT / "web/static/js").rglob("*.js")), *sorted((ROOT / "web/templates").rglob("*.html"))]
 NAMES = sorted(set(OBSERVATIONS) | set(REPORT_METRICS), key=len, reverse=True)
-SIGNALS = tuple(INTEGRITY_SIGNALS)
 LITERAL = re.compile(r"""(["'`])(""" + "|".join(map(re.escape, NAMES)) + r""")\1""")
 
 # The same word for another thing: renaming these to please a scan would make the pages worse, not safer.
@@ -51,14 +49,6 @@ PRODUCERS = {
 # Still written out: to move to the catalogue next (docs/architecture.md "Adding an analyzer" says so).
 NOT_YET = {
     **{
-        ("web/static/js/lib/integrity_labels.js", name): "integrity signals' wording: belongs on rooms/integrity.py"
-        for name in SIGNALS
-    },
-    **{
-        ("web/templates/consent_integrity.html", name): "the consent notice's line per integrity signal"
-        for name in SIGNALS
-    },
-    **{
         ("web/templates/report.html", name): "the printed report's event wording (the dashboard's is catalogued)"
         for name in "pause face_lost face_found multiple_faces look_away question_start question_end".split()
         + ["answer_latency"]
@@ -81,7 +71,6 @@ COUNTS = {
     ("web/static/js/lib/integrity.js", "second_screen"): 2,
     ("web/static/js/lib/integrity.js", "page_reload"): 2,
     ("web/static/js/dashboard/notes.js", "note"): 2,
-    ("web/templates/consent_integrity.html", "window_blur"): 1,
     ("web/templates/interviewer.html", "transcript"): 2,
     ("web/templates/replay.html", "transcript"): 2,
     ("web/templates/report.html", "transcript"): 3,

@@ -1,36 +1,16 @@
 // The events list, newest first. Appends only what is new since the last render; keeps the DOM bounded. How an
 // event is worded comes from the measures catalogue (rooms/measures.py `event`), in the page's language.
 
-import { interpolate } from "../lib/i18n.js";
-import { formatClock, formatNumber } from "../lib/format.js";
-import { describeIntegrity } from "../lib/integrity_labels.js";
-import { eventWording } from "../lib/measures.js";
+import { formatClock } from "../lib/format.js";
+import { describeMeasureEvent } from "../lib/measures.js";
 
 const MAX_ITEMS = 200;
-
-// A marker's optional label, appended after a colon; labels are free text from the interviewer.
-function withLabel(text, value) {
-  return typeof value === "string" && value.trim() ? `${text}: ${value.trim()}` : text;
-}
-
-// Placeholders an event's wording may use (rooms/measures.py EventWording): the value as seconds, or as it is.
-function placeholders(value) {
-  const shown = value === null || value === undefined ? "" : String(value);
-  return { s: formatNumber(Number(value), 1), n: shown, text: shown, node: shown };
-}
 
 /** {text, tone} for one event, worded as the measures catalogue says; a readable fallback for any other. */
 export function describeEvent(ev) {
   const { name, value } = ev;
-  const integrity = describeIntegrity(name, value);
-  if (integrity) return integrity;
-  const wording = eventWording(name);
-  if (wording) {
-    if (typeof value === "string" && wording.values[value]) return { text: wording.values[value], tone: wording.tone };
-    if (wording.text_off && !value) return { text: wording.text_off, tone: wording.tone_off };
-    if (wording.labelled) return { text: withLabel(wording.text, value), tone: wording.tone };
-    return { text: interpolate(wording.text, placeholders(value)), tone: wording.tone };
-  }
+  const worded = describeMeasureEvent(name, value);
+  if (worded) return worded;
   const label = name.replace(/_/g, " ");
   const shown = value === null || value === undefined || value === true ? "" : `: ${value}`;
   return { text: `${label.charAt(0).toUpperCase()}${label.slice(1)}${shown}`, tone: "" };

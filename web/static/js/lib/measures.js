@@ -4,6 +4,8 @@
 // so a measure added or renamed on the server reaches every chart, tile and list with no edit to the pages.
 
 import { readConfig } from "./config.js";
+import { formatNumber } from "./format.js";
+import { interpolate } from "./i18n.js";
 
 const page = readConfig().measures || {};
 const catalogue = page.observations || {};
@@ -85,10 +87,32 @@ export function tileSpecs() {
   return Object.values(page.tiles || {}).flat();
 }
 
-/** How the event list words an event ({text, tone, text_off, tone_off, values, labelled}), or null. */
+/** How the event list words an event ({text, tone, text_off, tone_off, values, labelled, text_number}), or null. */
 export function eventWording(name) {
   const entry = catalogue[name];
   return entry && entry.event ? entry.event : null;
+}
+
+// A marker's optional label, appended after a colon; labels are free text from the interviewer.
+function withLabel(text, value) {
+  return typeof value === "string" && value.trim() ? `${text}: ${value.trim()}` : text;
+}
+
+// Placeholders an event's wording may use (rooms/measures.py EventWording): seconds, percent, or as it is.
+function placeholders(value) {
+  const shown = value === null || value === undefined ? "" : String(value);
+  return { s: formatNumber(Number(value), 1), p: formatNumber(Number(value) * 100, 0), n: shown, text: shown, node: shown };
+}
+
+/** {text, tone} for an event as the catalogue words it, in the page's language; null when it has no wording. */
+export function describeMeasureEvent(name, value) {
+  const wording = eventWording(name);
+  if (!wording) return null;
+  if (typeof value === "string" && wording.values[value]) return { text: wording.values[value], tone: wording.tone };
+  if (wording.text_off && !value) return { text: wording.text_off, tone: wording.tone_off };
+  if (wording.labelled) return { text: withLabel(wording.text, value), tone: wording.tone };
+  const text = wording.text_number && typeof value === "number" && Number.isFinite(value) ? wording.text_number : wording.text;
+  return { text: interpolate(text, placeholders(value)), tone: wording.tone };
 }
 
 /** Whether the dashboard's event list shows an event (some are folded into a tile instead). */

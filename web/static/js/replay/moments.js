@@ -2,12 +2,9 @@
 
 import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock, formatNumber } from "../lib/format.js";
-import { describeIntegrity } from "../lib/integrity_labels.js";
-import { M } from "../lib/measures.js";
+import { describeMeasureEvent, M } from "../lib/measures.js";
 
 export function describeFlag(flag) {
-  const integrity = describeIntegrity(flag.kind, flag.value);
-  if (integrity) return integrity.text;
   const seconds = (v) => gettext("%(s)s s", { s: formatNumber(Number(v), 1) });
   switch (flag.kind) {
     case M.FACE_LOST:
@@ -20,8 +17,11 @@ export function describeFlag(flag) {
       return typeof flag.value === "number" ? `Looked away for ${seconds(flag.value)}` : "Looked away";
     case "long_pause":
       return gettext("Pause of %(time)s", { time: seconds(flag.value) });
-    default:
-      return flag.kind.replace(/_/g, " ");
+    default: {
+      // The integrity signals, worded as the event list words them (the measures catalogue).
+      const worded = describeMeasureEvent(flag.kind, flag.value);
+      return worded ? worded.text : flag.kind.replace(/_/g, " ");
+    }
   }
 }
 
@@ -78,8 +78,8 @@ export class MomentList {
 }
 
 export function flagDescriber(flag) {
-  const integrity = describeIntegrity(flag.kind, flag.value);
-  return { text: describeFlag(flag), tone: TONE[flag.kind] || (integrity ? integrity.tone : ""), kind: flag.kind };
+  const worded = describeMeasureEvent(flag.kind, flag.value);
+  return { text: describeFlag(flag), tone: TONE[flag.kind] || (worded ? worded.tone : ""), kind: flag.kind };
 }
 
 export function questionDescriber(question) {
