@@ -558,8 +558,12 @@ class Interviews:
 
     async def close(self) -> None:
         """Shutdown: stop every session and save what it analyzed; rooms stay live for a reconnect."""
-        for room_id in list(self._sessions):
-            await self._stop_session(room_id)
+        # Together: each waits for its transcript up to the pipeline's bound, which must not add up over the rooms.
+        rooms = list(self._sessions)
+        stopped = await asyncio.gather(*(self._stop_session(room_id) for room_id in rooms), return_exceptions=True)
+        for room_id, result in zip(rooms, stopped, strict=True):
+            if isinstance(result, BaseException):
+                log.error("stopping the session of room %s failed", room_id, exc_info=result)
         # The transcripts' last speech and the recordings' last segments are stored before the engine and the
         # recordings stop (the deferred lane's window bounds the wait).
         await asyncio.gather(*self._tails.values(), *self._report_tasks, return_exceptions=True)

@@ -154,3 +154,19 @@ async def test_a_restart_that_lost_the_tail_keeps_what_was_stored_and_says_the_t
     assert status == 200 and "The server stopped before the last speech was transcribed" in page
     await api.client.app[INTERVIEWS].recover()  # once only
     assert len(ready) == 2
+
+
+async def test_a_shutdown_stores_the_tail_of_every_live_interview_before_it_stops(api: Api) -> None:
+    """Stopping the server (after a drain, or with interviews left live for a reconnect) waits for each session's
+    last speech, all at once: nothing already heard is lost, and the stop does not add up the rooms' waits."""
+    rooms = [await _live_room_with_speech(api) for _ in range(2)]
+    started = time.monotonic()
+    await api.client.app[INTERVIEWS].close()
+    assert time.monotonic() - started < 2 * FLUSH_S  # the two tails ran side by side
+    store = api.client.app[STORE]
+    for room in rooms:
+        timeline = await store.timeline(room["id"])
+        assert [o.value for o in timeline if o.name == "final"] == ["my last answer"]
+        assert [o.value for o in timeline if o.name == "transcript_completion"] == ["pending", "complete"]
+        status, live = await api.request("GET", f"/api/rooms/{room['id']}")
+        assert live["status"] == "live"  # left live for a reconnect after the restart
