@@ -11,10 +11,13 @@ the carrier wheels ship, analyzers/asr_whisper.py) and Vosk (any Kaldi model fol
 takes Vosk when a model folder is configured or installed for the interview's language, else Whisper.
 
 Whisper decodes whole utterances and pays ~1 s of CPU per call whatever its length, so short utterances are
-batched: after an utterance ends the session waits `batch_wait_s` for the next one and decodes them together,
-unless `batch_min_s` of speech is already waiting (then at once). The final text thus comes at most
-end-of-speech + 0.6 s + `batch_wait_s` + the decode after the candidate stops. A script marker (a new question)
-decodes what waits, so answers are not merged.
+batched: after an utterance ends the session waits for the next one and decodes them together, unless
+`batch_min_s` of speech is already waiting (then at once). How long it waits depends on whether speech recognition
+keeps up: `batch_wait_live_s` (0.6 s) while the audio reaches it within `trailing_s` of its arrival, `batch_wait_s`
+(1.5 s) once it trails (its decodes queue behind other interviews' on the shared child processes, or the CPU is
+short): batching then saves the decodes that would make it trail further, and when it keeps up the CPU is there and
+the final comes 0.9 s sooner. The final text thus comes end-of-speech + 0.6 s + the wait + the decode after the
+candidate stops. A script marker (a new question) decodes what waits, so answers are not merged.
 
 Language: the room's (or template's) `language` when the session opens ("zh", "en", "auto"), else the server's
 setting. With "auto" Whisper detects it once from the first utterance and keeps it for the interview.
@@ -70,7 +73,9 @@ class TranscriptConfig:
     partial_interval_s: float = 0.5
     feed_block_s: float = 0.1
     batch_min_s: float = 8.0
-    batch_wait_s: float = 1.5
+    batch_wait_s: float = 1.5  # while trailing: fewer, longer decodes
+    batch_wait_live_s: float = 0.6  # while keeping up: sooner finals (pauses up to 1.2 s still join two utterances)
+    trailing_s: float = 1.0  # audio processed later than this after its arrival: speech recognition trails
     gate: SpeechGateConfig = field(default_factory=lambda: SpeechGateConfig(max_utterance_s=15.0))
 
     def __post_init__(self) -> None:
@@ -188,6 +193,7 @@ class TranscriptSession:
         self._next_partial = self._partial_interval  # recognizer clock (samples) of the next partial ask
         self._utterance_fed = 0  # samples fed since the recognizer last finished
         self._decode_at: float | None = None  # media time at which waiting utterances are decoded
+        self._trailing = False  # the last chunk reached us more than `trailing_s` after it arrived
         self._units = 0
         self._filler_count = 0
         self._syllables = 0
@@ -206,6 +212,8 @@ class TranscriptSession:
             raise ValueError(f"expected int16 samples, got {pcm.dtype}")
         pcm = pcm.reshape(-1)
         self._arrival = chunk.arrival
+        # The chunk's newest audio against the clock (the server's and the child's are the same machine's).
+        self._trailing = time.time() - chunk.arrival > self.config.trailing_s
         self._end = chunk.t + len(pcm) / ASR_SAMPLE_RATE
         out = self._status(chunk.t, chunk.arrival)
         if self._engine is None:
@@ -280,7 +288,8 @@ class TranscriptSession:
         for the next one to batch with (whole-utterance engines)."""
         if not self._whole_utterances or self._utterance_fed >= self.config.batch_min_s * ASR_SAMPLE_RATE:
             return self._finish()
-        self._decode_at = self._end + self.config.batch_wait_s
+        wait = self.config.batch_wait_s if self._trailing else self.config.batch_wait_live_s
+        self._decode_at = self._end + wait
         return []
 
     def _finish(self) -> list[Observation]:

@@ -22,6 +22,8 @@ utterance batching, Whisper with its VAD filter):
   server's children run with one thread each); memory: resident set growth of loading the model.
 - Latency: from an utterance's end (its last word) to its final text, on the media clock: the gate's end silence
   (0.6 s) + the batching wait (1.5 s, unless 8 s of speech already wait) + the decode's wall time. Target <= 5 s.
+  Chunks are stamped as having arrived long ago, so the session batches as when it trails real time (1.5 s); the
+  live server waits 0.6 s while it keeps up (analyzers/transcript.py).
 
 The machine may be shared while it runs: CPU times are the process's own (load adds little), wall times are not.
 """

@@ -44,9 +44,6 @@ class LiveSession(Protocol):
     room_id: str
 
     @property
-    def origin(self) -> float: ...
-
-    @property
     def candidate_connected(self) -> bool: ...
 
     @property
@@ -62,6 +59,10 @@ class LiveSession(Protocol):
     def mark(self, marker: Marker) -> None: ...
 
     async def close(self) -> None: ...
+
+    async def finished(self) -> None:
+        """Every observation of the closed session has reached the sink (the transcript's tail included)."""
+        ...
 
 
 class MediaHost(Protocol):

@@ -197,16 +197,12 @@ class MediaWorker:
         self._sessions.pop(room_id, None)
         self._rtc.pop(room_id, None)
         await session.close()
-        # What the pipeline still finishes after a bounded close (the transcript's backlog) keeps flowing to the
-        # parent; it hears when the last of it is out.
-        finished = getattr(session, "finished", None)
-        if finished is None:
-            self._send("finished", room_id)
-            return
+        # What the session still finishes after its bounded close (the transcript's backlog, the recording's last
+        # segments) keeps flowing to the parent, which hears when the last of it is out.
 
         async def tail() -> None:
             try:
-                await finished()
+                await session.finished()
             finally:
                 self._send("finished", room_id)
 

@@ -280,10 +280,6 @@ class RemoteSession:
         self._finished.clear()
 
     @property
-    def origin(self) -> float:
-        return self._spec.origin
-
-    @property
     def candidate_connected(self) -> bool:
         return self._connected
 

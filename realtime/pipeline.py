@@ -12,7 +12,13 @@ Rules it keeps (see docs/architecture.md, "Real-time rules"):
 - the lanes, their hand-offs and pools are declared once in realtime/lanes.py; this module runs one worker per
   lane, and the track readers are realtime/track_reader.py's (shared with the recorder);
 - all pixel and sample work (format conversion, resampling, models) runs on the engine's threads;
-- the pipeline observes itself: analyzed fps, drops, lag and gaps are emitted as health observations.
+- closing flushes the live lanes fully but waits for the deferred lane (speech recognition still decoding its
+  backlog) only `deferred_close_wait_s`: the report must not wait on other rooms' decodes. The rest of the
+  transcript still reaches the sink when it is decoded (after STATUS `transcript_completion` "pending", then
+  "complete"); `finished()` tells when every lane has flushed;
+- the pipeline observes itself: analyzed fps, frame counts, drops, gaps, and each lane's latency and lag
+  (realtime/lane_health.py) are emitted as health observations every health interval; they are all a reader of the
+  pipeline's health needs (the server's /metrics and dashboards read them, never the pipeline's attributes).
 
 A pipeline outlives the peer connections that feed it: a reconnecting candidate attaches new tracks and
 analysis continues with the same per-interview state and the same media-time origin.
@@ -33,6 +39,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from analyzers.base import AnalyzerSession, AudioChunk, Marker, VideoSample
 from realtime.engine import AnalysisEngine, AnalyzerSessions
+from realtime.lane_health import LaneMeter
 from realtime.lanes import (
     AUDIO_WINDOW_FRAMES,  # noqa: F401 - re-exported: bench and tests size audio windows by it
     DEFERRED,
@@ -46,7 +53,18 @@ from realtime.lanes import (
 )
 from realtime.slots import BoundedBuffer, LatestSlot
 from realtime.track_reader import ReaderCounts, start_reader
-from rooms.measures import AUDIO_GAPS, FRAMES_DROPPED, LAG_S, TRANSCRIPT_GAPS, VIDEO_FPS
+from rooms.measures import (
+    AUDIO_GAPS,
+    FRAMES_ANALYZED,
+    FRAMES_DROPPED,
+    FRAMES_RECEIVED,
+    FRAMES_SKIPPED,
+    LANE_HEALTH,
+    TRANSCRIPT_COMPLETION,
+    TRANSCRIPT_GAPS,
+    VIDEO_FPS,
+    TranscriptCompletion,
+)
 from rooms.model import Observation, ObservationType
 
 log = logging.getLogger(__name__)
@@ -61,6 +79,10 @@ class PipelineConfig:
     analysis_fps: float = 10.0
     max_video_width: int = 640  # analysis gains nothing from more pixels; conversion cost grows with them
     health_interval_s: float = 1.0
+    # How long close() waits for the deferred lane (speech recognition) to decode what is left; the rest arrives
+    # later through the sink. Bounded so that reports of rooms ending together do not queue behind each other's
+    # decodes (server/settings.py: report_transcript_wait).
+    deferred_close_wait_s: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +112,7 @@ class _LaneRun(Generic[T]):
         self._slot: LatestSlot[T] | None = LatestSlot() if lane.handoff is Handoff.LATEST else None
         self._buffer: BoundedBuffer[T] | None = BoundedBuffer(lane.capacity) if lane.handoff is Handoff.WINDOW else None
         self.failures = 0
+        self.meter = LaneMeter()
 
     def put(self, item: T) -> None:
         if self._slot is not None:
@@ -155,9 +178,11 @@ class InterviewPipeline:
         }
         self._health_task = asyncio.create_task(self._report_health(), name=f"health-{session_id}")
         self._closed = False
-        # Counters, read by health and /metrics.
+        self._finishing: dict[str, asyncio.Task[None]] = {}  # per lane, from close(): its hand-off drained, flushed
+        self._finished = asyncio.get_running_loop().create_future()
+        self._pending_deferred = False  # close() returned before the deferred lane had flushed
+        # Counters, reported as health observations.
         self.frames_analyzed = 0
-        self.last_video_t: float | None = None
         self.analyzed_fps = 0.0  # over the last health interval
         self.audio_seconds = 0.0
 
@@ -214,15 +239,17 @@ class InterviewPipeline:
         analyze = self._analyze[run.lane.name]
         while (items := await run.take()) is not None:
             markers, run.markers = run.markers, []
+            run.meter.started(items[0].arrival)
             try:
                 result = await self._engine.run(run.lane, analyze, items, markers)
             except Exception:  # one bad sample must not end the interview's analysis
                 run.failures += 1
+                run.meter.failed()
                 log.exception("%s analysis of interview %s failed", run.lane.name, self._session_id)
                 continue
+            run.meter.finished(time.time(), _media_end(items[-1]))
             if run.lane is VIDEO:
                 self.frames_analyzed += 1
-                self.last_video_t = items[-1].t
             if result.forward is not None:
                 for fed in self._lanes.values():
                     if fed.lane.feed is Feed.VOICE_LANE and fed.sessions:
@@ -272,27 +299,29 @@ class InterviewPipeline:
             last_analyzed = self.frames_analyzed
             self._emit(self.health(time.time()))
 
-    def lag_s(self, now: float) -> float | None:
-        """How far video analysis trails real time: wall-clock media position minus the newest analyzed frame.
-
-        It includes every wait before analysis (jitter buffer, decoder queue, our hand-off), because media
-        time comes from the frame's own timestamp.
-        """
-        if self.last_video_t is None:
-            return None
-        return max(0.0, now - self.origin - self.last_video_t)
-
     def health(self, now: float) -> list[Observation]:
+        """What an operator needs to see this interview's analysis keep up, as of `now`; starts a new interval of
+        the lanes' worst latency."""
         values: dict[str, float] = {
             VIDEO_FPS: self.analyzed_fps,
+            FRAMES_RECEIVED: float(self.frames_received),
+            FRAMES_SKIPPED: float(self.frames_skipped),
+            FRAMES_ANALYZED: float(self.frames_analyzed),
             FRAMES_DROPPED: float(self.frames_dropped),
             AUDIO_GAPS: float(self.audio_gaps),
         }
-        lag = self.lag_s(now)
-        if lag is not None:
-            values[LAG_S] = round(lag, 3)
-        if self._lanes[DEFERRED.name].sessions:
+        recognizing = bool(self._lanes[DEFERRED.name].sessions)
+        if recognizing:
             values[TRANSCRIPT_GAPS] = float(self.deferred_audio_gaps)
+        for name, run in self._lanes.items():
+            if run.lane is DEFERRED and not recognizing:
+                continue  # no speech recognition, no transcript lane to report
+            reading = run.meter.report(now, self.origin)
+            names = LANE_HEALTH[name]
+            if reading.latency_s is not None:
+                values[names.latency] = round(reading.latency_s * 1000.0, 1)
+            if reading.lag_s is not None:
+                values[names.lag] = round(reading.lag_s, 3)
         t = now - self.origin
         return [Observation(ObservationType.HEALTH, name, value, t, now) for name, value in values.items()]
 
@@ -301,32 +330,83 @@ class InterviewPipeline:
             self._sink(observations)
 
     async def close(self) -> None:
-        """Stop reading, finish the work in flight, and flush every analyzer's final observations."""
+        """Stop reading; finish and flush the live lanes; wait for the deferred lane at most `deferred_close_wait_s`.
+
+        The deferred lane keeps decoding what it holds after close() returns: its observations still go to the sink,
+        after a STATUS `transcript_completion` "pending" (emitted here) and followed by "complete". `finished()`
+        completes once every lane has flushed.
+        """
+        if self._finishing:
+            await self._wait_deferred(self._config.deferred_close_wait_s)
+            return
         # The closing health is stamped when the stream stopped, not once the transcript's backlog is decoded
         # (seconds later under load): the timeline must not outlast the media.
         stopped_at = time.time()
+        deadline = asyncio.get_running_loop().time() + self._config.deferred_close_wait_s
         for task in self._readers.values():
             task.cancel()
         self._health_task.cancel()
         await asyncio.gather(*self._readers.values(), self._health_task, return_exceptions=True)
-        # Lanes close in feeding order: a lane's worker exits once its hand-off is drained, and what it analyzes
-        # (and forwards) still reaches the sink and the lanes it feeds.
-        for feeds in ((Feed.VIDEO_TRACK, Feed.AUDIO_TRACK), (Feed.VOICE_LANE,)):
-            runs = [run for run in self._lanes.values() if run.lane.feed in feeds]
-            for run in runs:
-                run.close()
-            await asyncio.gather(*(self._workers[run.lane.name] for run in runs), return_exceptions=True)
-        # Each lane flushes on its own pool: a transcript still decoding its backlog must not hold up the live
-        # lanes' final totals, nor another interview's (reports of rooms that end together wait on their own).
-        flushed = await asyncio.gather(
-            *(
-                self._engine.run(run.lane, _close_sessions, run.sessions, run.markers)
-                for run in self._lanes.values()
-                if run.sessions
+        # Each lane finishes in a task of its own, in feeding order (a lane's hand-off closes once the lanes feeding
+        # it have exited, so what they forward is still analyzed), and flushes on its own pool: a transcript still
+        # decoding its backlog must not hold up the live lanes' final totals, nor another interview's report.
+        for run in self._lanes.values():
+            feeders = [self._finishing[r.lane.name] for r in self._lanes.values() if _feeds(r.lane, run.lane)]
+            self._finishing[run.lane.name] = asyncio.create_task(
+                self._finish_lane(run, feeders, stopped_at), name=f"{run.lane.name}-finish-{self._session_id}"
             )
-        )
-        self._emit([o for observations in flushed for o in observations] + self.health(stopped_at))
+        live = [task for name, task in self._finishing.items() if LANES[name].live]
+        await asyncio.gather(*live)
+        self._emit(self.health(stopped_at))
+        all_lanes = asyncio.gather(*self._finishing.values())
+        all_lanes.add_done_callback(self._set_finished)
+        await self._wait_deferred(max(0.0, deadline - asyncio.get_running_loop().time()))
+        # No await from this check to the flag: the deferred lane either emitted its flush already or will see it.
+        if not self._finishing[DEFERRED.name].done() and self._lanes[DEFERRED.name].sessions:
+            self._pending_deferred = True
+            t = stopped_at - self.origin
+            status = Observation(
+                ObservationType.STATUS, TRANSCRIPT_COMPLETION, TranscriptCompletion.PENDING, t, stopped_at
+            )
+            self._emit([status])
+
+    async def finished(self) -> None:
+        """Complete once close() has run and every lane, the deferred one included, has flushed into the sink."""
+        await asyncio.shield(self._finished)
+
+    async def _wait_deferred(self, timeout_s: float) -> None:
+        await asyncio.wait([self._finishing[DEFERRED.name]], timeout=timeout_s)  # never cancels it
+
+    def _set_finished(self, _: asyncio.Future[list[None]]) -> None:
         self._closed = True
+        if not self._finished.done():
+            self._finished.set_result(None)
+
+    async def _finish_lane(self, run: _LaneRun[Any], feeders: list[asyncio.Task[None]], stopped_at: float) -> None:
+        """Close the lane's hand-off once its feeders are done, let its worker drain it, then flush its sessions."""
+        await asyncio.gather(*feeders, return_exceptions=True)
+        run.close()
+        await asyncio.gather(self._workers[run.lane.name], return_exceptions=True)
+        if not run.sessions:
+            return
+        try:
+            flushed = await self._engine.run(run.lane, _close_sessions, run.sessions, run.markers)
+        except Exception:  # the engine shut down (server stopping): what was analyzed is already in the sink
+            log.exception("flushing the %s lane of interview %s failed", run.lane.name, self._session_id)
+            flushed = []
+        if run.lane is DEFERRED and self._pending_deferred:
+            t = stopped_at - self.origin
+            flushed.append(
+                Observation(
+                    ObservationType.STATUS, TRANSCRIPT_COMPLETION, TranscriptCompletion.COMPLETE, t, time.time()
+                )
+            )
+        self._emit(flushed)
+
+
+def _feeds(feeder: Lane, fed: Lane) -> bool:
+    """Whether `feeder`'s output is `fed`'s input (the voice lane hands its chunks to the deferred lane)."""
+    return fed.feed is Feed.VOICE_LANE and feeder is VOICE
 
 
 def _close_sessions(sessions: Sequence[AnalyzerSession[Any]], markers: list[Marker]) -> list[Observation]:
@@ -346,6 +426,14 @@ def _apply_markers(sessions: Sequence[AnalyzerSession[Any]], markers: list[Marke
         for session in sessions:
             observations.extend(session.mark(marker))
     return observations
+
+
+def _media_end(item: _Pending | AudioChunk) -> float:
+    """The media time at which an analyzed item ends: a video frame is an instant, audio lasts its samples."""
+    if isinstance(item, AudioChunk):
+        return item.t + len(item.pcm) / item.sample_rate
+    samples, rate = getattr(item.frame, "samples", 0), getattr(item.frame, "sample_rate", 0)
+    return item.t + samples / rate if samples and rate else item.t
 
 
 def _join_contiguous(chunks: list[AudioChunk]) -> list[AudioChunk]:

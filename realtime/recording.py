@@ -196,10 +196,11 @@ class Recordings:
         writer = SegmentWriter(self.media(room_id), self.config)
         return InterviewRecorder(room_id, origin, writer, self.config, self._executor)
 
-    def join(self, room_id: str) -> asyncio.Task[JoinResult | None]:
-        """Join the room's segments in the background (after any join of it already running)."""
+    def join(self, room_id: str, after: Awaitable[object] | None = None) -> asyncio.Task[JoinResult | None]:
+        """Join the room's segments in the background, after any join of it already running and after `after`
+        (the interview's session finishing: its recorder writes the last segments in the background)."""
         previous = self._joins.get(room_id)
-        task = asyncio.create_task(self._join(room_id, previous), name=f"join-recording-{room_id}")
+        task = asyncio.create_task(self._join(room_id, previous, after), name=f"join-recording-{room_id}")
         self._joins[room_id] = task
         task.add_done_callback(lambda done: self._forget_join(room_id, done))
         return task
@@ -210,9 +211,13 @@ class Recordings:
         if not task.cancelled() and task.exception() is not None:
             log.error("recording of room %s not joined", room_id, exc_info=task.exception())
 
-    async def _join(self, room_id: str, previous: asyncio.Task[JoinResult | None] | None) -> JoinResult | None:
+    async def _join(
+        self, room_id: str, previous: asyncio.Task[JoinResult | None] | None, after: Awaitable[object] | None = None
+    ) -> JoinResult | None:
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)
+        if after is not None:
+            await asyncio.wait([asyncio.ensure_future(after)])  # never cancels it, never raises its error
         media = self.media(room_id)
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(self._executor, join_segments, media)

@@ -51,6 +51,7 @@ class InterviewSession:
         self._viewers: dict[RTCPeerConnection, str] = {}  # connection -> the key of the link it came with
         self.candidate_connected = False
         self.reconnects = 0
+        self._recorder_closed: asyncio.Task[None] | None = None
 
     async def connect_candidate(self, offer_sdp: str) -> str:
         """Answer the candidate's offer; a new offer replaces the previous connection (a reconnect)."""
@@ -127,11 +128,6 @@ class InterviewSession:
     def viewer_count(self) -> int:
         return len(self._viewers)
 
-    @property
-    def origin(self) -> float:
-        """Wall-clock time of media time 0 (the room's start)."""
-        return self.pipeline.origin
-
     def mark(self, marker: Marker) -> None:
         """A script marker (a question's start or end) for the analyzers, on the interview's media time."""
         self.pipeline.mark(marker)
@@ -146,17 +142,28 @@ class InterviewSession:
         await asyncio.gather(*(pc.close() for pc in viewers), return_exceptions=True)
 
     async def close(self) -> None:
-        """End the session: close every connection, then let the pipeline flush its final observations."""
+        """End the session: close every connection, then let the pipeline flush its final observations.
+
+        Bounded: the live lanes flush fully, speech recognition gets the pipeline's `deferred_close_wait_s`, and the
+        recording writes its last segments in the background (its threads are shared by every room's recording and
+        joins, so waiting for them here would queue this room's report behind other rooms'). `finished()` tells
+        when all of it is done.
+        """
         await self._close_viewers()
         if self._candidate_pc is not None:
             pc, self._candidate_pc = self._candidate_pc, None
             await pc.close()
         self._set_connected(False)
-        try:
-            await self.pipeline.close()
-        finally:
-            if self.recorder is not None:
-                await self.recorder.close()  # finishes the last segments; joining is the caller's choice
+        if self.recorder is not None and self._recorder_closed is None:
+            self._recorder_closed = asyncio.create_task(self.recorder.close(), name=f"recorder-close-{self.room_id}")
+        await self.pipeline.close()
+
+    async def finished(self) -> None:
+        """Complete once close() has run, every analysis lane has flushed (the transcript's tail included) and the
+        recording's last segments are written; joining them is the caller's choice."""
+        await self.pipeline.finished()
+        if self._recorder_closed is not None:
+            await asyncio.shield(self._recorder_closed)
 
 
 async def _apply_offer(pc: RTCPeerConnection, offer_sdp: str) -> None:

@@ -15,10 +15,13 @@ from rooms.measures import (
     FACE_FOUND,
     FACE_PRESENCE,
     FILLER,
+    FILLER_RATE,
     FINAL,
     LONGEST_PAUSE,
+    LOOK_AWAYS_PER_MIN,
     LOOK_BACK,
     MEAN_PAUSE,
+    PAUSES_PER_MIN,
     PITCH_VARIATION,
     QUESTION_END,
     SPEAKING_TIME,
@@ -117,16 +120,16 @@ def measure_evidence(timeline: Sequence[Observation]) -> dict[str, list[dict[str
         for o in latencies[:PER_MEASURE]
     ]
     fillers = [o for o in events.get(FILLER, []) if isinstance(o.value, str)]
-    filler_items = [item("filler_rate", o.t, _end(o), f"Filler word “{o.value}”") for o in fillers[: PER_MEASURE * 2]]
+    filler_items = [item(FILLER_RATE, o.t, _end(o), f"Filler word “{o.value}”") for o in fillers[: PER_MEASURE * 2]]
     return {
         LONGEST_PAUSE: pause_items,
         MEAN_PAUSE: pause_items,
-        "pauses_per_min": pause_items,
-        "look_aways_per_min": look_items,
+        PAUSES_PER_MIN: pause_items,
+        LOOK_AWAYS_PER_MIN: look_items,
         EYE_CONTACT: look_items,
         FACE_PRESENCE: face_items,
         ANSWER_LATENCY: latency_items,
-        "filler_rate": filler_items,
+        FILLER_RATE: filler_items,
         SPEECH_RATE: _rate_extremes(timeline, item),
         WORDS_PER_MINUTE: [],
         PITCH_VARIATION: [],

@@ -49,6 +49,8 @@ class IntegritySignal:
     method: str  # how it is measured, in words
     # Measured by bench/integrity.py (see docs/integrity.md): share of clean answer time flagged, in words.
     false_positive_rate: str
+    # What the candidate's consent notice says about it (signals that share a line are named once).
+    consent: str = ""
 
 
 SIGNALS: dict[str, IntegritySignal] = {
@@ -61,6 +63,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "The candidate's browser reported the interview page hidden (another tab or app in front, the screen "
             "off) and for how long (Page Visibility API).",
             "0 % of answer time in the clean browser runs: reported by the browser, not estimated",
+            consent="whether this page is hidden or out of focus during the interview, and for how long;",
         ),
         IntegritySignal(
             WINDOW_BLUR,
@@ -68,6 +71,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "s",
             "The interview window lost the keyboard focus (another window in front) while the page stayed visible.",
             "0 % of answer time in the clean browser runs: reported by the browser, not estimated",
+            consent="whether this page is hidden or out of focus during the interview, and for how long;",
         ),
         IntegritySignal(
             FULLSCREEN_EXIT,
@@ -75,6 +79,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "s",
             "The page had been put in full screen and left it, for how long.",
             "0 % in the clean browser runs: reported by the browser",
+            consent="whether you leave full screen after entering it;",
         ),
         IntegritySignal(
             PASTE,
@@ -82,6 +87,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "chars",
             "Text was pasted into the interview page; its length (and the text, for the similarity check).",
             "0 % in the clean browser runs: reported by the browser",
+            consent="text you paste into this page, kept to compare with your answers;",
         ),
         IntegritySignal(
             SECOND_SCREEN,
@@ -89,6 +95,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "",
             "The browser reported more than one screen attached (screen.isExtended; Chromium-based browsers only).",
             "not measurable here (one screen); reported by the browser, not estimated",
+            consent="whether a second screen is attached, where your browser tells;",
         ),
         IntegritySignal(
             PAGE_RELOAD,
@@ -96,6 +103,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "",
             "The interview page was reloaded during the interview.",
             "0 % in the clean browser runs: reported by the browser",
+            consent="whether this page is reloaded during the interview;",
         ),
         IntegritySignal(
             VOICE_MOUTH_MISMATCH,
@@ -106,6 +114,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "landmarker's jawOpen and the voice activity and loudness, all already computed.",
             "0 % of 260 s of clean answer time (a face moving its jaw with its own voice; a real silent clip); "
             "recall 16/16 dubbed cases (bench/integrity.py); not yet measured on real talking faces",
+            consent="whether the voice heard goes with the movement of your mouth;",
         ),
         IntegritySignal(
             SECOND_SPEAKER,
@@ -115,6 +124,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "as ONNX) and compared with the candidate's own voice from the first answer; cosine below 0.8.",
             "0 % of 368 s of single-voice answers; recall 7/8 answers where another voice speaks 12 s "
             "(synthetic voices, bench/integrity.py); not yet measured on real voices",
+            consent="whether another voice than yours answers;",
         ),
         IntegritySignal(
             READING,
@@ -124,6 +134,7 @@ SIGNALS: dict[str, IntegritySignal] = {
             "landmarks; a stretch to look at, not a verdict.",
             "0 % of 742 s of gaze without reading (real clips, synthetic free speaking); recall 24/24 synthetic "
             "reading traces (bench/integrity.py)",
+            consent="eye movements that look like reading text;",
         ),
         IntegritySignal(
             ANSWER_SIMILARITY,
@@ -134,6 +145,8 @@ SIGNALS: dict[str, IntegritySignal] = {
             "Chinese, words otherwise), flagged from 0.2.",
             "0 of 45 pairs of different answers to one question (highest 0.01); recall 40/40 copies read out with "
             "15 % recognition errors (bench/integrity.py)",
+            consent="how similar the transcripts of your answers are to other candidates' answers to the same "
+            "questions;",
         ),
     )
 }
@@ -303,5 +316,7 @@ def integrity_page_context(enabled: Collection[str], url: str) -> dict[str, Any]
     on = [name for name in SIGNAL_NAMES if name in enabled and name not in UNAVAILABLE]
     return {
         "integrity_consent": on,
+        # The consent notice's lines, each once (web/templates/consent_integrity.html translates them).
+        "integrity_consent_lines": list(dict.fromkeys(SIGNALS[name].consent for name in on if SIGNALS[name].consent)),
         "integrity": {"url": url, "signals": [name for name in on if name in PAGE_SIGNALS]},
     }

@@ -13,8 +13,11 @@ from rooms.measures import (
     ANSWER_LATENCY,
     EYE_CONTACT,
     FACE_PRESENCE,
+    FILLER_RATE,
     LONGEST_PAUSE,
+    LOOK_AWAYS_PER_MIN,
     MEAN_PAUSE,
+    PAUSES_PER_MIN,
     PITCH_VARIATION,
     SPEECH_RATE,
     TALK_SHARE,
@@ -58,11 +61,11 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
             "listeners follow the structure of an answer."
         ),
     ),
-    "filler_rate": (
+    FILLER_RATE: (
         N_("Few filler words (%(v)s per 100 words)."),
         N_("Filler words came %(v)s times per 100 words; a short silent pause can replace most of them."),
     ),
-    "pauses_per_min": (
+    PAUSES_PER_MIN: (
         N_("Speech flowed with few pauses (%(v)s per minute of speech)."),
         N_("There were %(v)s pauses of a second or more per minute of speech; see the evidence for the longest ones."),
     ),
@@ -92,7 +95,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         N_("The face was in view for %(v)s of the analysed frames."),
         N_("The face was in view for only %(v)s of the analysed frames; check the camera's framing and lighting."),
     ),
-    "look_aways_per_min": (
+    LOOK_AWAYS_PER_MIN: (
         N_("Few long look-aways (%(v)s per minute)."),
         N_("Long look-aways (over 3 s) came %(v)s times per minute; their times are listed in the evidence."),
     ),

@@ -24,9 +24,11 @@ class TimelineRecorder:
         self._interval_s = interval_s
         self._pending: list[Observation] = []
         self._task = asyncio.create_task(self._run(), name=f"record-{room_id}")
+        self.added = 0  # observations taken so far (the server counts those that arrive after an interview's end)
 
     def add(self, observations: list[Observation]) -> None:
         self._pending.extend(observations)
+        self.added += len(observations)
 
     async def _run(self) -> None:
         while True:

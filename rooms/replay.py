@@ -13,41 +13,24 @@ from typing import Any, overload
 
 from rooms.integrity import SIGNAL_NAMES, event_end, is_integrity_event
 from rooms.measures import (
-    BROW_FURROW,
-    EYE_CONTACT,
     FACE_COUNT,
     FACE_FOUND,
     FACE_LOST,
-    FACE_PRESENT,
     LOOK_AWAY,
     LOOK_BACK,
-    LOUDNESS_DB,
-    MOUTH_OPEN,
     MULTIPLE_FACES,
     PAUSE,
-    PITCH_HZ,
     QUESTION_END,
     QUESTION_START,
-    SMILE,
-    SPEAKING,
-    SPEECH_RATE,
+    TRANSCRIPT_COMPLETION,
+    TranscriptCompletion,
+    charted_names,
 )
 from rooms.model import Observation, ObservationType
 from rooms.transcript_lines import lines as transcript_lines
 
-# Chart series, in the order the page lists them. Each is averaged per bucket (1/0 samples such as eye_contact
-# become the share of the bucket's frames).
-SERIES = (
-    FACE_PRESENT,
-    EYE_CONTACT,
-    SPEAKING,
-    SPEECH_RATE,
-    LOUDNESS_DB,
-    PITCH_HZ,
-    SMILE,
-    BROW_FURROW,
-    MOUTH_OPEN,
-)
+# Chart series: the catalogue's charted measures (rooms/measures.py charted_names). Each is averaged per bucket
+# (1/0 samples such as eye_contact become the share of the bucket's frames).
 MAX_POINTS = 1500  # per series: enough for a wide screen, small enough for a phone
 MIN_BUCKET_S = 0.5
 # A bucket without a sample holds the series' previous value this long (eye contact skips blinks, audio and video
@@ -95,6 +78,8 @@ class Replay:
     flags: list[Flag] = field(default_factory=list)
     transcript: list[TranscriptLine] = field(default_factory=list)
     questions: list[QuestionSpan] = field(default_factory=list)
+    # "pending" while the interview's last speech is still being transcribed, "incomplete" if it never will be.
+    transcript_completion: str = TranscriptCompletion.COMPLETE
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,7 +103,13 @@ def build_replay(timeline: Sequence[Observation], duration_s: float | None = Non
         flags=_flags(timeline, duration),
         transcript=_transcript(timeline),
         questions=_questions(timeline),
+        transcript_completion=_transcript_completion(timeline),
     )
+
+
+def _transcript_completion(timeline: Sequence[Observation]) -> str:
+    states = [o.value for o in timeline if o.type is ObservationType.STATUS and o.name == TRANSCRIPT_COMPLETION]
+    return str(states[-1]) if states else TranscriptCompletion.COMPLETE
 
 
 def _is_summary(o: Observation) -> bool:
@@ -136,10 +127,11 @@ def _number(value: object) -> float | None:
 
 def _series(timeline: Sequence[Observation], duration: float, bucket_s: float) -> dict[str, list[float | None]]:
     n = max(1, math.ceil(duration / bucket_s))
+    names = charted_names()
     sums: dict[str, list[float]] = {}
     counts: dict[str, list[int]] = {}
     for o in timeline:
-        if o.type is not ObservationType.METRIC or o.name not in SERIES or _is_summary(o):
+        if o.type is not ObservationType.METRIC or o.name not in names or _is_summary(o):
             continue
         value = _number(o.value)
         if value is None or o.t < 0:
@@ -153,7 +145,7 @@ def _series(timeline: Sequence[Observation], duration: float, bucket_s: float) -
 
     hold = max(1, round(HOLD_S / bucket_s))
     columns: dict[str, list[float | None]] = {"t": [round((i + 0.5) * bucket_s, 3) for i in range(n)]}
-    for name in SERIES:
+    for name in names:
         if name not in sums:
             continue
         column: list[float | None] = []

@@ -54,9 +54,11 @@ from rooms.measures import (
     SYLLABLES,
     TALK_SHARE,
     TRANSCRIPT,
+    TRANSCRIPT_COMPLETION,
     TRANSCRIPT_SYLLABLES,
     WORDS,
     WORDS_PER_MINUTE,
+    TranscriptCompletion,
 )
 from rooms.model import Observation, ObservationType, Room
 from rooms.narrative import highlights_and_suggestions, summary
@@ -339,10 +341,14 @@ def _transcript(series: _Series) -> dict[str, Any]:
     lines = transcript_lines(
         [*series.of(ObservationType.TRANSCRIPT, FINAL), *series.of(ObservationType.TRANSCRIPT, CORRECTION)]
     )
+    # "pending": the interview ended while speech recognition still had speech to decode; this version lacks it
+    # and a rebuilt report follows. "incomplete": the server stopped before it was decoded.
+    completion = series.status(TRANSCRIPT_COMPLETION)
     return {
         "status": state.value if state is not None else "off",
         "detail": state.detail if state is not None else {"reason": "no transcript was produced"},
         "lines": lines,
+        "completion": completion.value if completion is not None else TranscriptCompletion.COMPLETE,
     }
 
 

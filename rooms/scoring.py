@@ -22,12 +22,16 @@ from rooms.measures import (
     ANSWER_LATENCY,
     EYE_CONTACT,
     FACE_PRESENCE,
+    FILLER_RATE,
     FILLER_WORDS,
     LONGEST_PAUSE,
     LOOK_AWAY_COUNT,
+    LOOK_AWAYS_PER_MIN,
     MEAN_PAUSE,
     PAUSE_COUNT,
+    PAUSES_PER_MIN,
     PITCH_VARIATION,
+    REPORT_METRICS,
     SPEAKING_TIME,
     SPEECH_RATE,
     TALK_SHARE,
@@ -44,27 +48,28 @@ class MeasureInfo:
     derivation: str  # how the measure comes from the report's metrics, in words
 
 
+def _info(name: str, derivation: str) -> MeasureInfo:
+    """Label and unit from the measures catalogue (one place for them), the derivation from here."""
+    return MeasureInfo(REPORT_METRICS[name].label, REPORT_METRICS[name].unit, derivation)
+
+
 # The measures a dimension may use: descriptive quantities only (shares, rates, lengths, counts), never an
 # inference about personality or emotion.
 MEASURES: dict[str, MeasureInfo] = {
-    EYE_CONTACT: MeasureInfo("Eye contact", "ratio", "share of face frames with the gaze on the camera or screen"),
-    FACE_PRESENCE: MeasureInfo("Face in view", "ratio", "share of analysed frames with a face in view"),
-    "look_aways_per_min": MeasureInfo(
-        "Look-aways per minute", "per min", "look-aways longer than 3 s per minute of interview"
-    ),
-    SPEECH_RATE: MeasureInfo("Speech rate", "syllables/min", "syllables per minute of speaking time"),
-    PITCH_VARIATION: MeasureInfo("Pitch variation", "semitones", "spread of the voice's pitch over speech"),
-    TALK_SHARE: MeasureInfo("Share of time speaking", "ratio", "speaking time over the interview's duration"),
-    WORDS_PER_MINUTE: MeasureInfo("Words per minute", "words/min", "recognised words per minute of speaking"),
+    EYE_CONTACT: _info(EYE_CONTACT, "share of face frames with the gaze on the camera or screen"),
+    FACE_PRESENCE: _info(FACE_PRESENCE, "share of analysed frames with a face in view"),
+    LOOK_AWAYS_PER_MIN: _info(LOOK_AWAYS_PER_MIN, "look-aways longer than 3 s per minute of interview"),
+    SPEECH_RATE: _info(SPEECH_RATE, "syllables per minute of speaking time"),
+    PITCH_VARIATION: _info(PITCH_VARIATION, "spread of the voice's pitch over speech"),
+    TALK_SHARE: _info(TALK_SHARE, "speaking time over the interview's duration"),
+    WORDS_PER_MINUTE: _info(WORDS_PER_MINUTE, "recognised words per minute of speaking"),
     # Pauses: silences of 1 s or more between stretches of speech, leaving out those in which a question was
     # marked (the question being asked is turn-taking, not a pause in the answer).
-    "pauses_per_min": MeasureInfo(
-        "Pauses per minute of speech", "per min", "pauses of 1 s or more within answers, per minute of speaking"
-    ),
-    MEAN_PAUSE: MeasureInfo("Mean pause", "s", "average length of the pauses within answers"),
-    LONGEST_PAUSE: MeasureInfo("Longest pause", "s", "the longest pause within an answer"),
-    "filler_rate": MeasureInfo("Filler words per 100 words", "per 100 words", "fillers per 100 recognised words"),
-    ANSWER_LATENCY: MeasureInfo("Answer latency", "s", "mean time from a question's end to the first speech"),
+    PAUSES_PER_MIN: _info(PAUSES_PER_MIN, "pauses of 1 s or more within answers, per minute of speaking"),
+    MEAN_PAUSE: _info(MEAN_PAUSE, "average length of the pauses within answers"),
+    LONGEST_PAUSE: _info(LONGEST_PAUSE, "the longest pause within an answer"),
+    FILLER_RATE: _info(FILLER_RATE, "fillers per 100 recognised words"),
+    ANSWER_LATENCY: _info(ANSWER_LATENCY, "mean time from a question's end to the first speech"),
 }
 # Below these amounts a rate says more about chance than about the interview, so it is not scored.
 MIN_SPEECH_FOR_RATES_S = 10.0
@@ -275,18 +280,18 @@ def measure_values(
     return {
         EYE_CONTACT: value(EYE_CONTACT),
         FACE_PRESENCE: value(FACE_PRESENCE),
-        "look_aways_per_min": look_aways / duration_s * 60.0
+        LOOK_AWAYS_PER_MIN: look_aways / duration_s * 60.0
         if look_aways is not None and duration_s >= MIN_VIDEO_FOR_RATES_S
         else None,
         SPEECH_RATE: value(SPEECH_RATE),
         PITCH_VARIATION: value(PITCH_VARIATION),
         TALK_SHARE: value(TALK_SHARE),
         WORDS_PER_MINUTE: words_per_min,
-        "pauses_per_min": pause_count / speaking * 60.0 if pause_count is not None and enough_speech else None,
+        PAUSES_PER_MIN: pause_count / speaking * 60.0 if pause_count is not None and enough_speech else None,
         # No pause in enough speech is a measured zero, not a missing value.
         MEAN_PAUSE: mean_pause if pause_count else no_pause,
         LONGEST_PAUSE: longest_pause if pause_count else no_pause,
-        "filler_rate": fillers / words * 100.0
+        FILLER_RATE: fillers / words * 100.0
         if fillers is not None and words is not None and words >= MIN_WORDS_FOR_FILLER_RATE
         else None,
         ANSWER_LATENCY: value(ANSWER_LATENCY),

@@ -37,15 +37,17 @@ def report_phrases() -> list[str]:
     from tests.support.report_timelines import interview_room, interview_timeline
 
     phrases: list[str] = []
-    # The measures catalogue: the dashboard's and the replay's labels (server/pages.py translates them).
+    # The measures catalogue: the pages' labels, tiles, legends and event wording (server/pages.py translates them).
     for measure in [*measures.OBSERVATIONS.values(), *measures.REPORT_METRICS.values()]:
-        phrases += [measure.label, measure.description]
+        phrases += measure.phrases()
+    phrases += [lane.label for lane in measures.LANE_HEALTH.values()]  # the health line's lane names
+    phrases += [title for _, title in measures.QUESTION_COLUMNS if title]  # the per-question table's columns
     for info in scoring.MEASURES.values():
         phrases += [info.label, info.derivation]
     for dim in scoring.load_scoring_config().dimensions:
         phrases += [dim.label, dim.description]
     for signal in integrity.SIGNALS.values():
-        phrases += [signal.label, signal.method, signal.false_positive_rate]
+        phrases += [signal.label, signal.method, signal.false_positive_rate, signal.consent]
     phrases.append(integrity.NOTE)
     room = interview_room()
     for emotion in (False, True):

@@ -302,6 +302,10 @@ async def _store_context(app: web.Application) -> AsyncIterator[None]:
     await store.close()
 
 
+def _pipeline_config(settings: Settings) -> PipelineConfig:
+    return PipelineConfig(analysis_fps=settings.analysis_fps, deferred_close_wait_s=settings.report_transcript_wait_s)
+
+
 def _recording_config(settings: Settings) -> RecordingConfig:
     return RecordingConfig(enabled=settings.recording, height=settings.recording_height, fps=settings.recording_fps)
 
@@ -314,7 +318,7 @@ def _worker_spec(settings: Settings, factory: EngineFactory, index: int, socket_
         index=index,
         socket_path=socket_path,
         engine_factory=partial(factory, share),
-        pipeline_config=PipelineConfig(analysis_fps=settings.analysis_fps),
+        pipeline_config=_pipeline_config(settings),
         recordings_root=settings.data_dir / "recordings",
         recording_config=_recording_config(settings),
         ice_hosts=settings.ice_hosts,
@@ -343,7 +347,7 @@ async def _media_context(app: web.Application, factory: EngineFactory) -> AsyncI
         engine = factory(settings)
         await engine.start()
         app[ENGINE] = engine
-        host = LocalMedia(engine, PipelineConfig(analysis_fps=settings.analysis_fps), recordings)
+        host = LocalMedia(engine, _pipeline_config(settings), recordings)
     app[MEDIA] = host
     yield
     await host.close()

@@ -20,7 +20,12 @@ from rooms.bus import EventBus
 from rooms.consent import ConsentRecord, consents
 from rooms.errors import Conflict, NotFound, Unavailable
 from rooms.integrity import ANSWER_SIMILARITY, SIGNAL_NAMES
-from rooms.measures import CANDIDATE_CONNECTED, ROOM_STATUS
+from rooms.measures import (
+    CANDIDATE_CONNECTED,
+    ROOM_STATUS,
+    TRANSCRIPT_COMPLETION,
+    TranscriptCompletion,
+)
 from rooms.model import Observation, ObservationType, Room, RoomMode, RoomStatus
 from rooms.outbox import EventType, WebhookOutbox
 from rooms.recorder import TimelineRecorder
@@ -30,6 +35,7 @@ from rooms.rules import evaluate as evaluate_rules
 from rooms.scoring import ScoringConfig, load_scoring_config
 from rooms.similarity import answers_of, similarity_events
 from rooms.store import RoomStore
+from server.live_health import LiveHealth
 from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
@@ -98,12 +104,15 @@ class Interviews:
         self._sessions: dict[str, LiveSession] = {}
         self._timelines: dict[str, TimelineRecorder] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._report_tasks: set[asyncio.Task[dict[str, Any]]] = set()
+        self._report_tasks: set[asyncio.Task[Any]] = set()
+        # Sessions closed but still finishing (the transcript's last speech, the recording's last segments), by room.
+        self._tails: dict[str, asyncio.Task[int]] = {}
         self._watches: dict[str, IntegrityWatch] = {}
         # The candidate's last analysis choice per room, as recorded in its timeline (a cache of it on this node);
         # None: no choice recorded.
         self._analysis_consent: dict[str, bool | None] = {}
         self._outside_counts: Counter[str] = Counter()  # observations from the candidate's page, per room
+        self.health = LiveHealth()  # each live room's latest analysis health, for /metrics and the node's health
         # The rules of the template a room was created from (server/templates_api.py), for the report's outcome.
         self._report_rules = report_rules
         # The keywords of each of its questions (assessors only), for the report's keyword coverage.
@@ -226,8 +235,10 @@ class Interviews:
         enabled = self._integrity_signals if self._integrity_signals is not None else SIGNAL_NAMES
         watch = IntegrityWatch(enabled if analysis else ())
         self._watches[room.id] = watch
+        health = self.health.open(room.id, room.started_at)
 
         def sink(observations: list[Observation]) -> None:
+            health.feed(observations)
             observations = observations + watch.feed(observations)
             self._bus.publish(room.id, observations)
             timeline.add(observations)
@@ -322,7 +333,7 @@ class Interviews:
             # The interview ends when asked to, not once the analysis has drained: speech recognition trails
             # real time by a decode or two (seconds under load), and the report's duration must not grow by that.
             ended_at = time.time()
-            await self._stop_session(room_id)
+            tail = await self._stop_session(room_id)
             room.status = RoomStatus.ENDED
             room.ended_at = ended_at
             room.started_at = room.started_at or room.ended_at
@@ -334,14 +345,30 @@ class Interviews:
                 {"room_id": room.id, "started_at": room.started_at, "ended_at": room.ended_at, **_links(room)},
             )
         if self._recordings is not None:
-            self._recordings.join(room.id)  # in the background: the segments become one playable file
+            # In the background, once the recorder has written its last segments: they become one playable file.
+            self._recordings.join(room.id, after=tail)
         # Named so a deletion can wait for it.
         task = asyncio.create_task(self.write_report(room), name=f"report-{room.id}")
         self._report_tasks.add(task)
         task.add_done_callback(self._report_tasks.discard)
+        if tail is not None:
+            # The transcript's last speech, decoded after the report was written, goes into a rebuilt report.
+            update = asyncio.create_task(self._update_report(room, task, tail), name=f"report-update-{room.id}")
+            self._report_tasks.add(update)
+            update.add_done_callback(self._report_tasks.discard)
         return room
 
-    async def write_report(self, room: Room) -> dict:
+    async def _update_report(self, room: Room, first: asyncio.Task[dict[str, Any]], tail: asyncio.Task[int]) -> None:
+        """Rebuild the report once the session's tail is stored, if observations arrived after the first version."""
+        late = await tail
+        await asyncio.gather(first, return_exceptions=True)
+        if late:
+            log.info("room %s: %d observations arrived after the end; rebuilding its report", room.id, late)
+            await self.write_report(room, update=True)
+
+    async def write_report(self, room: Room, update: bool = False) -> dict:
+        """Build the report from the stored timeline, store it and announce it (`report.ready`). `update`: a
+        rebuild of a report already announced (the transcript's tail arrived, a line was corrected)."""
         timeline = await self._store.timeline(room.id)
         keywords = await self._report_keywords(room) if self._report_keywords is not None else None
         # generated_at is the stored end, not now: the same timeline and configuration rebuild the same report.
@@ -376,12 +403,19 @@ class Interviews:
             len(timeline),
             after_end_s * 1000.0,
         )
-        if self.on_report_written is not None:
+        if self.on_report_written is not None and not update:
             self.on_report_written(after_end_s)
-        # The link, not the content: scores go only to whoever fetches them with an authorized token.
+        # The link, not the content: scores go only to whoever fetches them with an authorized token. "transcript":
+        # "pending" says a rebuilt report with the interview's last speech follows (report.ready again).
+        completion = (report.get("transcript") or {}).get("completion")
         await self._emit(
             EventType.REPORT_READY,
-            {"room_id": room.id, "generated_at": report.get("generated_at"), **_links(room, report=True)},
+            {
+                "room_id": room.id,
+                "generated_at": report.get("generated_at"),
+                "transcript": completion,
+                **_links(room, report=True),
+            },
         )
         return report
 
@@ -414,9 +448,11 @@ class Interviews:
             room = await self.get(room_id)
             if room.status is RoomStatus.LIVE or room_id in self._sessions:
                 raise Conflict("the interview is live: end it before deleting it")
-            # A report still being written, or a recording still being joined, would write itself back after
-            # the delete: wait for them (found by the names their creators give them).
-            names = (f"report-{room_id}", f"join-recording-{room_id}")
+            # A report still being written, a closed session still finishing (the transcript's last speech, the
+            # recording's last segments: bounded by the deferred lane's window), its report's update, or a recording
+            # still being joined would write itself back after the delete: wait for them (found by the names their
+            # creators give them).
+            names = tuple(f"{what}-{room_id}" for what in ("report", "session-tail", "report-update", "join-recording"))
             pending = [t for t in asyncio.all_tasks() if t.get_name() in names]
             await asyncio.gather(*pending, return_exceptions=True)
             # Media first: if that fails the room is still there to retry the request on.
@@ -449,13 +485,27 @@ class Interviews:
         if self._recordings is not None:
             await self._recordings.recover()  # joins, in the background, what a killed server recorded
         for room in await self._store.list_rooms(limit=1000):
-            if room.status is RoomStatus.ENDED and await self._store.get_report(room.id) is None:
+            if room.status is not RoomStatus.ENDED:
+                continue
+            report = await self._store.get_report(room.id)
+            if report is None:
                 await self.write_report(room)
+            elif (report.get("transcript") or {}).get("completion") == TranscriptCompletion.PENDING:
+                # Stopped while the transcript's last speech was decoding: what was stored of it stays; the report
+                # says the rest is missing rather than that it follows.
+                timeline = await self._store.timeline(room.id)
+                await self._store.append_observations(room.id, [_transcript_incomplete(timeline)])
+                await self.write_report(room, update=True)
 
-    async def _stop_session(self, room_id: str) -> None:
+    async def _stop_session(self, room_id: str) -> asyncio.Task[int] | None:
+        """Close the room's session (bounded: the pipeline waits for speech recognition only so long) and store
+        its timeline so far. Returns its tail: a task that completes once the session has finished (the transcript's
+        last speech stored through the same sink, whose timeline stays open until then), with the number of
+        observations stored after this returned; None when there was no session."""
         session = self._sessions.pop(room_id, None)
         if session is not None:
             await session.close()
+        self.health.close(room_id)
         watch = self._watches.pop(room_id, None)
         timeline = self._timelines.pop(room_id, None)
         if watch is not None and timeline is not None:
@@ -463,8 +513,32 @@ class Interviews:
             if final:
                 self._bus.publish(room_id, final)
                 timeline.add(final)
-        if timeline is not None:
+        if timeline is None:
+            return None
+        if session is None:
             await timeline.close()
+            return None
+        await timeline.flush()
+        tail = asyncio.create_task(self._finish_session(room_id, session, timeline), name=f"session-tail-{room_id}")
+        self._tails[room_id] = tail
+        tail.add_done_callback(lambda done: self._forget_tail(room_id, done))
+        return tail
+
+    async def _finish_session(self, room_id: str, session: LiveSession, timeline: TimelineRecorder) -> int:
+        """Wait for a closed session to finish; its late observations reach the store every second meanwhile (a
+        restart loses at most that second), the rest when its timeline closes."""
+        stored = timeline.added
+        try:
+            await session.finished()
+        except Exception:
+            log.exception("room %s: finishing its session failed", room_id)
+        finally:
+            await timeline.close()
+        return timeline.added - stored
+
+    def _forget_tail(self, room_id: str, tail: asyncio.Task[int]) -> None:
+        if self._tails.get(room_id) is tail:
+            del self._tails[room_id]
 
     def _publish_status(self, room: Room, name: str, value: str | bool) -> None:
         observation = self._status(room, name, value)
@@ -481,9 +555,22 @@ class Interviews:
 
     async def close(self) -> None:
         """Shutdown: stop every session and save what it analyzed; rooms stay live for a reconnect."""
-        for room_id in list(self._sessions):
-            await self._stop_session(room_id)
-        await asyncio.gather(*self._report_tasks, return_exceptions=True)
+        # Together: each waits for its transcript up to the pipeline's bound, which must not add up over the rooms.
+        rooms = list(self._sessions)
+        stopped = await asyncio.gather(*(self._stop_session(room_id) for room_id in rooms), return_exceptions=True)
+        for room_id, result in zip(rooms, stopped, strict=True):
+            if isinstance(result, BaseException):
+                log.error("stopping the session of room %s failed", room_id, exc_info=result)
+        # The transcripts' last speech and the recordings' last segments are stored before the engine and the
+        # recordings stop (the deferred lane's window bounds the wait).
+        await asyncio.gather(*self._tails.values(), *self._report_tasks, return_exceptions=True)
+
+
+def _transcript_incomplete(timeline: Sequence[Observation]) -> Observation:
+    """STATUS transcript_completion "incomplete", at the time of the "pending" it follows (stored after it)."""
+    pending = [o.t for o in timeline if o.name == TRANSCRIPT_COMPLETION and o.value == TranscriptCompletion.PENDING]
+    t = pending[-1] if pending else max((o.t for o in timeline), default=0.0)
+    return Observation(ObservationType.STATUS, TRANSCRIPT_COMPLETION, TranscriptCompletion.INCOMPLETE, t, time.time())
 
 
 def _links(room: Room, report: bool = False) -> dict[str, Any]:

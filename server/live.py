@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 import msgspec
 from aiohttp import WSCloseCode, WSMsgType, web
-from prometheus_client import Histogram
 
 from rooms.bus import Subscription
 from rooms.model import Observation, ObservationType
@@ -31,8 +31,8 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     # Subscribe before the snapshot so no change falls between the two.
     subscription = request.app[BUS].subscribe(room.id)
-    latency = request.app[METRICS].delivery_latency
-    sender = asyncio.create_task(_send(ws, subscription, interviews.status_snapshot(room), latency))
+    observe = request.app[METRICS].observe_delivery
+    sender = asyncio.create_task(_send(ws, subscription, interviews.status_snapshot(room), observe))
     try:
         async for message in ws:  # the dashboard sends nothing we act on; this notices it leaving
             if message.type == WSMsgType.ERROR:
@@ -45,7 +45,10 @@ async def live(request: web.Request) -> web.WebSocketResponse:
 
 
 async def _send(
-    ws: web.WebSocketResponse, subscription: Subscription, snapshot: list[Observation], latency: Histogram
+    ws: web.WebSocketResponse,
+    subscription: Subscription,
+    snapshot: list[Observation],
+    observe: Callable[[str, float], None],  # (measure name, arrival -> sent seconds)
 ) -> None:
     try:
         for observation in snapshot:
@@ -55,7 +58,7 @@ async def _send(
                 return
             sent_latency = await _send_one(ws, observation)
             if observation.type is ObservationType.METRIC:
-                latency.observe(sent_latency)
+                observe(observation.name, sent_latency)
     except (ConnectionResetError, asyncio.CancelledError):
         raise
     except Exception:

@@ -32,6 +32,9 @@ async def publish_node_health(
             LOOP_LAG_MS: load.loop_lag_ms,
             ACTIVE_INTERVIEWS: len(interviews.sessions),
         }
-        for room_id, session in list(interviews.sessions.items()):
-            t = now - session.origin
+        for room_id in list(interviews.sessions):
+            health = interviews.health.get(room_id)
+            if health is None:
+                continue
+            t = now - health.started_at  # on the room's media time, like its analysis
             bus.publish(room_id, [Observation(ObservationType.HEALTH, k, v, t, now) for k, v in values.items()])

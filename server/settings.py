@@ -351,6 +351,16 @@ class Settings:
     asr_processes: int = setting(
         default_factory=_cpu_count, help="child processes for speech recognition", parse=bounded(int, 1, 64)
     )
+    # At the end, the report waits this long for speech recognition to decode the speech it still holds; what is
+    # decoded later goes into a rebuilt report (report.ready again). 3 s: the last utterance's decode (1-2 s of CPU)
+    # fits when the decoders keep up, and a report is still ready within 10 s when ten interviews end together
+    # (their reports are built one after another, 0.05-0.6 s each for 2.5-30 minutes of interview).
+    report_transcript_wait_s: float = setting(
+        3.0,
+        "at the end, seconds the report waits for the transcript's last speech (the rest updates the report)",
+        name="report_transcript_wait",
+        parse=bounded(float, 0, 600),
+    )
     recording: bool = setting(True, "record the candidates' audio and video (--no-recording turns it off)")
     recording_height: int = setting(
         360, "height of the recorded video", parse=bounded(int, 64, 1080, "pixels"), metavar="PIXELS"

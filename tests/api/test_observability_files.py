@@ -87,7 +87,7 @@ async def test_dashboard_reads_only_served_metrics(client: TestClient) -> None:
     # What an operator watches: live interviews, lag, latency, drops, gaps, CPU and report times.
     for wanted in (
         "interview_active",
-        "interview_lag_seconds",
+        "interview_lane_lag_seconds",
         "interview_observation_latency_seconds_bucket",
         "interview_frames_dropped_total",
         "interview_audio_gaps_total",

@@ -51,7 +51,7 @@ async def test_a_full_node_turns_new_interviews_away_but_lets_reconnects_in(
         "interview_active 1.0",
         "interview_capacity 1.0",
         f'interview_analyzed_fps{{room="{first["id"]}"}}',
-        f'interview_lag_seconds{{room="{first["id"]}"}}',
+        f'interview_lane_lag_seconds{{lane="video",room="{first["id"]}"}}',
         f'interview_frames_dropped_total{{room="{first["id"]}"}}',
         "interview_event_loop_lag_seconds",
         "interview_observation_latency_seconds_bucket",

@@ -22,6 +22,13 @@ pytestmark = pytest.mark.browser
 STREAM_S = 30.0
 
 
+TILES_JS = """Object.fromEntries([...document.querySelectorAll('.tile')].map(
+    (t) => [t.id.replace(/^tile-/, ''), t.querySelector('.tile__value').textContent]))"""
+LEGENDS_JS = """Object.fromEntries([...document.querySelectorAll('.chart')].map((c) => [c.id,
+    [...c.querySelectorAll('.u-legend .u-series')].map((s) => [
+        s.querySelector('.u-label').textContent, getComputedStyle(s.querySelector('.u-marker')).borderColor])]))"""
+
+
 def _js(driver, script: str):
     return driver.execute_script(f"return {script};")
 
@@ -73,6 +80,16 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
                 video_ready = await asyncio.to_thread(
                     _js, driver, "document.getElementById('candidate-video').videoWidth"
                 )
+                # The tiles and the charts' legends, as the measures catalogue lays them out (rooms/measures.py).
+                tiles = await asyncio.to_thread(_js, driver, TILES_JS)
+                legends = await asyncio.to_thread(_js, driver, LEGENDS_JS)
+                # The health line: each lane's lag and latency, from the health the pipeline reports.
+                lanes = await asyncio.to_thread(
+                    _js,
+                    driver,
+                    "Object.fromEntries([...document.querySelectorAll('.health-lane')].map((e) => [e.dataset.lane, "
+                    "e.hidden ? null : e.querySelector('[data-value]').textContent]))",
+                )
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
 
@@ -87,6 +104,17 @@ async def test_candidate_in_chromium_dashboard_live_report_matches_fixture(
     # The dashboard page got the same stream, and shows the candidate's video.
     assert dashboard["received"] > 200, dashboard
     assert video_ready > 0
+    # Tiles by measure name, filled in; chart lines labelled and coloured by the catalogue.
+    assert tiles["face_present"] in ("Yes", "No") and tiles["speaking"] in ("Yes", "No"), tiles
+    assert re.fullmatch(r"\d+:\d\d", tiles["speaking_time"]) and tiles["pause"].isdigit(), tiles
+    assert legends["chart-face"] == [["Face in view", "rgb(26, 127, 55)"], ["Eye contact", "rgb(11, 92, 173)"]]
+    assert legends["chart-voice"][1] == ["Speech rate (syll/min)", "rgb(11, 92, 173)"], legends
+    assert [label for label, _ in legends["chart-expression"]] == ["Smile", "Brow furrow", "Mouth open"]
+    print(f"health line lanes: {lanes}")
+    for lane in ("video", "voice"):
+        assert re.fullmatch(r"[\d.]+ s · \d+ ms", lanes[lane] or ""), lanes
+    # The transcript's latency shows while a decode ran in the last second; its lag once anything was recognized.
+    assert re.fullmatch(r"[\d.]+ s · (\d+ ms|—)", lanes["deferred"] or ""), lanes
 
     metrics = report["metrics"]
     audio_s = report["analysis"]["audio_seconds"]

@@ -158,13 +158,20 @@ async def test_interview_lifecycle_is_delivered_signed_and_deletion_removes_ever
         assert status == 200 and ended["status"] == "ended", ended
         await receiver.wait_for("/hr", "interview.ended", room_id)
         ready = (await receiver.wait_for("/hr", "report.ready", room_id))[0]
+        if ready.event["data"]["transcript"] == "pending":
+            # The report came while the last speech was still decoding: the rebuilt one is announced again.
+            again = (await receiver.wait_for("/hr", "report.ready", room_id, count=2))[1]
+            assert again.event["data"]["transcript"] == "complete", again.event
+        else:
+            assert ready.event["data"]["transcript"] == "complete", ready.event
 
+        announced = 2 if ready.event["data"]["transcript"] == "pending" else 1
         events = {
             name: receiver.received("/hr", name, room_id)
             for name in ("room.created", "interview.started", "interview.ended", "report.ready")
         }
         for name, received in events.items():
-            assert len(received) == 1, (name, received)
+            assert len(received) == (announced if name == "report.ready" else 1), (name, received)
             delivery = received[0]
             assert delivery.signature_is_valid(SECRET), name
             assert not delivery.signature_is_valid("another-secret"), name

@@ -15,6 +15,7 @@ error rates and transcripts.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -437,6 +438,24 @@ def test_short_utterances_are_batched_and_a_marker_decodes_what_waits(english: S
     rest = run(session, english.pcm[cut:], 320, t0=cut / ASR_SAMPLE_RATE)
     assert [f.value for f in named(rest, "final")] == ["b", "c"]  # the 3 s pause is longer than the wait
     assert not named(first + rest, "partial")
+
+
+def test_the_batching_wait_is_short_while_recognition_keeps_up_and_long_once_it_trails(english: Spliced) -> None:
+    """The same three sentences (1.5 s and 3 s pauses) at the shipped defaults: audio processed as it arrives
+    (keeping up) waits 0.6 s, so a 1.5 s pause ends a line; audio reaching the session more than 1 s after its
+    arrival (trailing: decodes queue) waits 1.5 s, so the first two sentences share one decode."""
+
+    def finals(arrival_lag_s: float) -> list[str]:
+        engine = ScriptedEngine([["a"], ["b"], ["c"]], decodes_whole_utterances=True)
+        session = TranscriptSession(engine, TranscriptConfig())
+        out: list[Observation] = []
+        for start in range(0, len(english.pcm), 320):
+            chunk = english.pcm[start : start + 320]
+            out += session.process(AudioChunk(start / ASR_SAMPLE_RATE, time.time() - arrival_lag_s, chunk))
+        return [str(f.value) for f in named(out + session.close(), "final")]
+
+    assert finals(arrival_lag_s=0.05) == ["a", "b", "c"]  # three decodes
+    assert finals(arrival_lag_s=3.0) == ["a", "b"]  # two: the first held both sentences
 
 
 def run_open(session: TranscriptSession, pcm: np.ndarray, chunk: int) -> list[Observation]:

@@ -3,18 +3,10 @@
 
 import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
-import { measureLabel } from "../lib/measures.js";
+import { chartSeries } from "../lib/measures.js";
 
 const WINDOW_S = 120;
 const HEIGHT = 130;
-
-const COLORS = {
-  green: "#1a7f37",
-  blue: "#0b5cad",
-  amber: "#b07d00",
-  purple: "#8250df",
-  red: "#c9302c",
-};
 
 function xScale(getNow) {
   return {
@@ -46,51 +38,47 @@ function yAxis(overrides = {}) {
   };
 }
 
+// The lines of a chart group, as the catalogue styles them (colour, fill, width, right axis: rooms/measures.py).
 // spanGaps off: Timeline already bridges short holes and leaves nulls only where data really stopped.
-function line(label, stroke, extra = {}) {
-  return { label, stroke, width: 2, spanGaps: false, points: { show: false }, ...extra };
+function lines(group) {
+  return chartSeries(group).map((s) => ({
+    label: s.label,
+    stroke: s.stroke,
+    width: s.width === null ? 2 : s.width,
+    spanGaps: false,
+    points: { show: false },
+    ...(s.fill ? { fill: s.fill } : {}),
+    ...(s.rightAxis ? { scale: "right" } : {}),
+  }));
 }
 
 // An empty right axis as wide as the voice chart's speech-rate axis: all three plots get the same width,
 // so a moment lines up vertically across the charts.
 const spacerAxis = { side: 1, scale: "y", size: 50, values: () => [], grid: { show: false }, ticks: { show: false } };
 
+// Each chart: the catalogue's chart group it draws (state.js keeps the same timelines), and its axes.
+export const CHART_GROUPS = { face: "presence", expression: "expression", voice: "voice" };
+
 const SPECS = {
   face: (getNow) => ({
     scales: { x: xScale(getNow), y: { range: [0, 1.05] } },
     axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1], values: (u, s) => s.map((v) => `${v * 100}%`) }), spacerAxis],
-    series: [
-      { label: "t" },
-      line(measureLabel("face_present"), COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
-      line(measureLabel("eye_contact"), COLORS.blue),
-    ],
   }),
   expression: (getNow) => ({
     scales: { x: xScale(getNow), y: { range: [0, 1] } },
     axes: [xAxis, yAxis({ splits: () => [0, 0.5, 1] }), spacerAxis],
-    series: [
-      { label: "t" },
-      line(measureLabel("smile"), COLORS.amber),
-      line(measureLabel("brow_furrow"), COLORS.purple),
-      line(measureLabel("mouth_open"), COLORS.red),
-    ],
   }),
   voice: (getNow) => ({
     scales: {
       x: xScale(getNow),
       y: { range: [0, 1.05] },
-      // Speech rate on its own axis; at least 0–300 so ordinary rates (~150–250) sit mid-chart.
-      rate: { range: (u, min, max) => [0, Math.max(300, Math.ceil(((max || 0) * 1.1) / 50) * 50)] },
+      // The right axis (speech rate): at least 0–300 so ordinary rates (~150–250) sit mid-chart.
+      right: { range: (u, min, max) => [0, Math.max(300, Math.ceil(((max || 0) * 1.1) / 50) * 50)] },
     },
     axes: [
       xAxis,
       yAxis({ splits: () => [0, 1], values: (u, s) => s.map((v) => (v ? "talk" : "quiet")) }),
-      yAxis({ scale: "rate", side: 1, grid: { show: false }, size: 50 }),
-    ],
-    series: [
-      { label: "t" },
-      line(measureLabel("speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
-      line(`${measureLabel("speech_rate")} (${gettext("syll/min")})`, COLORS.blue, { scale: "rate" }),
+      yAxis({ scale: "right", side: 1, grid: { show: false }, size: 50 }),
     ],
   }),
 };
@@ -117,6 +105,7 @@ export class Charts {
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false }, points: { show: false } },
         ...SPECS[name](getNow),
+        series: [{ label: "t" }, ...lines(CHART_GROUPS[name])],
       };
       this.charts[name] = new window.uPlot(opts, timelines[name].data(), el);
     }

@@ -2,6 +2,7 @@
 
 import { gettext, ngettext } from "../lib/i18n.js";
 import { readConfig } from "../lib/config.js";
+import { M } from "../lib/measures.js";
 import { Charts } from "./charts.js";
 import { Ending } from "./ending.js";
 import { EventList } from "./events.js";
@@ -179,13 +180,13 @@ const socket = new ReconnectingSocket(config.wsUrl, {
     wsStatus.textContent = WS_TEXT[s] || s;
   },
   onMessage: (msg) => {
-    if (notes && msg && msg.type === "event" && msg.name === "note") notes.fromLive(msg);
+    if (notes && msg && msg.type === "event" && msg.name === M.NOTE) notes.fromLive(msg);
     const change = state.ingest(msg);
     if (!change) return;
-    if (change.name === "candidate_connected") {
+    if (change.name === M.CANDIDATE_CONNECTED) {
       // In a call the candidate comes peer to peer; the relay is only the stand-in until it connects.
       if (state.roomStatus !== "ended" && !(call && call.state === "connected")) viewer.want(change.value);
-    } else if (change.name === "room_status") {
+    } else if (change.name === M.ROOM_STATUS) {
       showRoomStatus(change.value);
       if (change.value === "ended") {
         ending.ended();

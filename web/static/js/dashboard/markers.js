@@ -4,15 +4,16 @@
 import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
 import { requestJson } from "../lib/http.js";
+import { M } from "../lib/measures.js";
 
 const SHOW_OK_MS = 3000;
 const SHOW_ERROR_MS = 6000; // errors stay longer: they need reading
 
-const DONE_TEXT = { question_start: gettext("Question start marked"), question_end: gettext("Question end marked") };
+const DONE_TEXT = { [M.QUESTION_START]: gettext("Question start marked"), [M.QUESTION_END]: gettext("Question end marked") };
 
 export class QuestionMarkers {
   constructor({ startButton, endButton, labelInput, statusEl, url, token }) {
-    this.buttons = { question_start: startButton, question_end: endButton };
+    this.buttons = { [M.QUESTION_START]: startButton, [M.QUESTION_END]: endButton };
     this.labelInput = labelInput;
     this.statusEl = statusEl;
     this.url = url;
@@ -44,7 +45,7 @@ export class QuestionMarkers {
       const t = result.data && typeof result.data.t === "number" ? ` at ${formatClock(result.data.t)}` : "";
       this._say(`${DONE_TEXT[name]}${t}${label ? ` (${label})` : ""}.`, "ok", SHOW_OK_MS);
       // One label names one question: it is spent once that question has ended.
-      if (name === "question_end") this.labelInput.value = "";
+      if (name === M.QUESTION_END) this.labelInput.value = "";
     } else {
       // 409 "the interview is not live" (not started, or ended), 403 for HR, or a network error.
       this._say(gettext("Not marked: %(error)s.", { error: result.error || gettext("network error") }), "error", SHOW_ERROR_MS);

@@ -1,14 +1,12 @@
 // Everything the dashboard knows, folded from the stream of observations. Rendering reads it on a timer,
 // so a burst of messages costs one redraw, not one per message.
 
-import { chartNames } from "../lib/measures.js";
+import { chartNames, isListed, M } from "../lib/measures.js";
 import { Timeline } from "./timeline.js";
 
 const LATENCY_WINDOW = 50;
 const MAX_EVENTS = 200;
 const MAX_TRANSCRIPT_LINES = 500;
-// Events folded into a tile instead of the list: a filler can come every few seconds and would bury the rest.
-const TILE_ONLY_EVENTS = new Set(["filler"]);
 
 export class DashboardState {
   constructor() {
@@ -59,10 +57,10 @@ export class DashboardState {
       for (const timeline of Object.values(this.timelines)) {
         if (timeline.has(name)) timeline.add(name, t, value);
       }
-      if (name === "eye_contact" && value !== null && value !== undefined) {
+      if (name === M.EYE_CONTACT && value !== null && value !== undefined) {
         this.eye.total++;
         if (Number(value) >= 0.5) this.eye.yes++;
-      } else if (name === "expression_class" && typeof value === "string") {
+      } else if (name === M.EXPRESSION_CLASS && typeof value === "string") {
         const probs = msg.detail && msg.detail.probabilities;
         this.expression = { label: value, probabilities: probs && typeof probs === "object" ? probs : null };
       }
@@ -70,7 +68,7 @@ export class DashboardState {
       this._event(msg);
     } else if (type === "transcript") {
       this._transcript(msg);
-    } else if (type === "status" && name === "transcript") {
+    } else if (type === "status" && name === M.TRANSCRIPT) {
       // The panel shows it; it is not an event worth a line in the list.
       this.transcript.status = value;
       this.transcript.detail = msg.detail && typeof msg.detail === "object" ? msg.detail : null;
@@ -83,28 +81,29 @@ export class DashboardState {
   _event(msg) {
     const { name, value } = msg;
     const seconds = typeof value === "number" && Number.isFinite(value) ? value : null;
-    if (name === "pause") {
+    if (name === M.PAUSE) {
       this.pauses.count++;
       this.pauses.last = seconds;
-    } else if (name === "answer_latency" && seconds !== null) {
+    } else if (name === M.ANSWER_LATENCY && seconds !== null) {
       this.answers.count++;
       this.answers.sum += seconds;
       this.answers.last = seconds;
-    } else if (name === "gaze_calibrated") {
+    } else if (name === M.GAZE_CALIBRATED) {
       this.gaze = { calibrated: true, detail: msg.detail || null };
-    } else if (name === "filler") {
+    } else if (name === M.FILLER) {
       this.fillers.last = typeof value === "string" ? value : null;
     }
-    if (!TILE_ONLY_EVENTS.has(name)) this._addEvent(msg);
+    // Some events are folded into a tile instead (a filler can come every few seconds and would bury the rest).
+    if (isListed(name)) this._addEvent(msg);
   }
 
   _transcript(msg) {
     const { name, value, t } = msg;
     const text = typeof value === "string" ? value.trim() : "";
     const tr = this.transcript;
-    if (name === "partial") {
+    if (name === M.PARTIAL) {
       tr.partial = text;
-    } else if (name === "final") {
+    } else if (name === M.FINAL) {
       tr.partial = ""; // the utterance the partial belonged to is now this final
       if (!text) return;
       const detail = msg.detail || {};
@@ -116,10 +115,10 @@ export class DashboardState {
 
   _status(msg) {
     const { name, value } = msg;
-    if (name === "room_status") {
+    if (name === M.ROOM_STATUS) {
       if (value === this.roomStatus) return null;
       this.roomStatus = value;
-    } else if (name === "candidate_connected") {
+    } else if (name === M.CANDIDATE_CONNECTED) {
       const connected = Boolean(value);
       if (connected === this.candidateConnected) return null;
       const first = this.candidateConnected === null;

@@ -11,7 +11,8 @@ const messages = catalog.messages || {};
 export const locale = catalog.locale || document.documentElement.lang || "en";
 
 // Python's %-formatting, as the server applies it to the same messages: %(name)s, and %% for a percent sign.
-function interpolate(text, params) {
+// Exported for messages the server already translated (the measures catalogue's wording).
+export function interpolate(text, params) {
   if (!params) return text;
   return text.replace(/%\((\w+)\)s|%%/g, (whole, name) => {
     if (whole === "%%") return "%";

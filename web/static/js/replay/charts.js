@@ -3,28 +3,22 @@
 
 import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock } from "../lib/format.js";
-import { chartNames, measureLabel } from "../lib/measures.js";
+import { chartNames, chartSeries, M } from "../lib/measures.js";
 
 const HEIGHT = 120;
-const COLORS = {
-  green: "#1a7f37",
-  blue: "#0b5cad",
-  amber: "#b07d00",
-  purple: "#8250df",
-  red: "#c9302c",
-  grey: "#57606a",
-};
-// Shading per flagged kind: faint, so the lines stay readable.
+const AXIS_GREY = "#57606a";
+// Shading per flagged kind (rooms/replay.py FLAG_KINDS): faint, so the lines stay readable. Other kinds (the
+// integrity signals, long pauses) get the grey.
+const FLAG_GREY = "rgba(87,96,106,0.12)";
 const FLAG_FILL = {
-  face_lost: "rgba(179,38,30,0.13)",
-  multiple_faces: "rgba(154,103,0,0.16)",
-  look_away: "rgba(130,80,223,0.12)",
-  long_pause: "rgba(87,96,106,0.12)",
+  [M.FACE_LOST]: "rgba(179,38,30,0.13)",
+  [M.MULTIPLE_FACES]: "rgba(154,103,0,0.16)",
+  [M.LOOK_AWAY]: "rgba(130,80,223,0.12)",
 };
 const MIN_BAND_S = 0.5; // a moment with no known end still gets a visible sliver
 
 const axisStyle = {
-  stroke: COLORS.grey,
+  stroke: AXIS_GREY,
   grid: { stroke: "#eaeef2", width: 1 },
   ticks: { stroke: "#d0d7de", width: 1 },
 };
@@ -42,65 +36,51 @@ const spacerAxis = {
 };
 const rightAxis = (scale) => ({ ...axisStyle, scale, side: 1, grid: { show: false }, size: RIGHT_SIZE });
 
-const line = (label, stroke, extra = {}) => ({
-  label,
-  stroke,
-  width: 1.5,
-  spanGaps: false, // the server leaves nulls only where data really stopped: draw a break there
-  points: { show: false },
-  ...extra,
-});
+// The lines of a chart group, as the catalogue styles them (colour, fill, width, right axis: rooms/measures.py).
+const lines = (group) =>
+  chartSeries(group).map((s) => ({
+    label: s.label,
+    stroke: s.stroke,
+    width: s.width === null ? 1.5 : s.width,
+    spanGaps: false, // the server leaves nulls only where data really stopped: draw a break there
+    points: { show: false },
+    ...(s.fill ? { fill: s.fill } : {}),
+    ...(s.rightAxis ? { scale: "right" } : {}),
+  }));
 const percent = (u, splits) => splits.map((v) => `${Math.round(v * 100)}%`);
+// A right axis from 0, at least to 300 (speech rate, pitch: ordinary values sit mid-chart).
+const rightRange = (u, min, max) => [0, Math.max(300, Math.ceil(((max || 0) * 1.1) / 50) * 50)];
 
-// Which series each chart draws, and how. `names` index the server's series columns.
+// Each chart: the catalogue's chart group it draws and its axes. `names` index the server's series columns.
 const SPECS = {
   face: {
-    names: chartNames("presence"),
+    group: "presence",
     always: true,
     scales: { y: { range: [0, 1.05] } },
     axes: [yAxis({ splits: () => [0, 0.5, 1], values: percent }), spacerAxis],
-    series: [
-      line(measureLabel("face_present"), COLORS.green, { fill: "rgba(26,127,55,0.08)" }),
-      line(measureLabel("eye_contact"), COLORS.blue),
-    ],
   },
   voice: {
-    names: chartNames("voice"),
+    group: "voice",
     always: true,
-    scales: {
-      y: { range: [0, 1.05] },
-      rate: { range: (u, min, max) => [0, Math.max(300, Math.ceil(((max || 0) * 1.1) / 50) * 50)] },
-    },
-    axes: [yAxis({ splits: () => [0, 1], values: (u, s) => s.map((v) => (v ? "talk" : "quiet")) }), rightAxis("rate")],
-    series: [
-      line(measureLabel("speaking"), COLORS.green, { fill: "rgba(26,127,55,0.15)", width: 1 }),
-      line(`${measureLabel("speech_rate")} (${gettext("syll/min")})`, COLORS.blue, { scale: "rate" }),
-    ],
+    scales: { y: { range: [0, 1.05] }, right: { range: rightRange } },
+    axes: [yAxis({ splits: () => [0, 1], values: (u, s) => s.map((v) => (v ? "talk" : "quiet")) }), rightAxis("right")],
   },
   sound: {
-    names: chartNames("sound"),
-    scales: {
-      // Fixed, so charts of different interviews compare; digital silence (-120 dBFS) sits below the floor.
-      y: { range: [-80, 0] },
-      hz: { range: (u, min, max) => [0, Math.max(300, Math.ceil(((max || 0) * 1.1) / 50) * 50)] },
-    },
-    axes: [yAxis(), rightAxis("hz")],
-    series: [
-      line(`${measureLabel("loudness_db")} (dBFS)`, COLORS.amber),
-      line(`${measureLabel("pitch_hz")} (Hz)`, COLORS.purple, { scale: "hz" }),
-    ],
+    group: "sound",
+    // Fixed, so charts of different interviews compare; digital silence (-120 dBFS) sits below the floor.
+    scales: { y: { range: [-80, 0] }, right: { range: rightRange } },
+    axes: [yAxis(), rightAxis("right")],
   },
   expression: {
-    names: chartNames("expression"),
+    group: "expression",
     scales: { y: { range: [0, 1] } },
     axes: [yAxis({ splits: () => [0, 0.5, 1] }), spacerAxis],
-    series: [
-      line(measureLabel("smile"), COLORS.amber),
-      line(measureLabel("brow_furrow"), COLORS.purple),
-      line(measureLabel("mouth_open"), COLORS.red),
-    ],
   },
 };
+for (const spec of Object.values(SPECS)) {
+  spec.names = chartNames(spec.group);
+  spec.series = lines(spec.group);
+}
 
 function hasData(column) {
   return Array.isArray(column) && column.some((v) => v !== null && v !== undefined);
@@ -195,7 +175,7 @@ export class ReplayCharts {
       const x0 = Math.max(left, u.valToPos(flag.start, "x", true));
       const x1 = Math.min(left + width, u.valToPos(end, "x", true));
       if (x1 <= x0) continue;
-      ctx.fillStyle = FLAG_FILL[flag.kind] || FLAG_FILL.long_pause;
+      ctx.fillStyle = FLAG_FILL[flag.kind] || FLAG_GREY;
       ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
     }
     ctx.restore();

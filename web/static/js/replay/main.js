@@ -85,6 +85,9 @@ async function loadData() {
     onCorrect: (line, text) =>
       requestJson(config.correctionsUrl, { method: "POST", body: { t: line.t, text }, token: config.token }),
   });
+  // The interview's last speech may still be decoding (or never was, if the server stopped): say so.
+  $("transcript-pending").hidden = replay.transcript_completion !== "pending";
+  $("transcript-incomplete").hidden = replay.transcript_completion !== "incomplete";
   flags = new MomentList($("flags"), replay.flags || [], flagDescriber, seek);
   $("flags-empty").hidden = (replay.flags || []).length > 0;
   if ((replay.questions || []).length) {

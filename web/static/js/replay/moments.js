@@ -2,29 +2,30 @@
 
 import { gettext, ngettext } from "../lib/i18n.js";
 import { formatClock, formatNumber } from "../lib/format.js";
-import { describeIntegrity } from "../lib/integrity_labels.js";
+import { describeMeasureEvent, M } from "../lib/measures.js";
 
 export function describeFlag(flag) {
-  const integrity = describeIntegrity(flag.kind, flag.value);
-  if (integrity) return integrity.text;
   const seconds = (v) => gettext("%(s)s s", { s: formatNumber(Number(v), 1) });
   switch (flag.kind) {
-    case "face_lost":
+    case M.FACE_LOST:
       return typeof flag.end === "number"
         ? gettext("Face out of view for %(time)s", { time: seconds(flag.end - flag.start) })
         : gettext("Face out of view");
-    case "multiple_faces":
+    case M.MULTIPLE_FACES:
       return typeof flag.value === "number" ? gettext("%(n)s faces in view", { n: flag.value }) : gettext("Several faces in view");
-    case "look_away":
+    case M.LOOK_AWAY:
       return typeof flag.value === "number" ? `Looked away for ${seconds(flag.value)}` : "Looked away";
     case "long_pause":
       return gettext("Pause of %(time)s", { time: seconds(flag.value) });
-    default:
-      return flag.kind.replace(/_/g, " ");
+    default: {
+      // The integrity signals, worded as the event list words them (the measures catalogue).
+      const worded = describeMeasureEvent(flag.kind, flag.value);
+      return worded ? worded.text : flag.kind.replace(/_/g, " ");
+    }
   }
 }
 
-const TONE = { face_lost: "bad", multiple_faces: "warn", look_away: "info", long_pause: "" };
+const TONE = { [M.FACE_LOST]: "bad", [M.MULTIPLE_FACES]: "warn", [M.LOOK_AWAY]: "info", long_pause: "" };
 
 export class MomentList {
   /**
@@ -77,8 +78,8 @@ export class MomentList {
 }
 
 export function flagDescriber(flag) {
-  const integrity = describeIntegrity(flag.kind, flag.value);
-  return { text: describeFlag(flag), tone: TONE[flag.kind] || (integrity ? integrity.tone : ""), kind: flag.kind };
+  const worded = describeMeasureEvent(flag.kind, flag.value);
+  return { text: describeFlag(flag), tone: TONE[flag.kind] || (worded ? worded.tone : ""), kind: flag.kind };
 }
 
 export function questionDescriber(question) {
