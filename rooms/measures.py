@@ -12,6 +12,7 @@ Observation names are unique across kinds. A report metric may share a name with
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -146,7 +147,9 @@ class EventWording:
     """How the dashboard's event list words an event (English; the page's language at run time).
 
     `text` may hold %(s)s (the value as seconds, one decimal), %(p)s (a 0-1 value in percent), %(n)s, %(text)s or
-    %(node)s (the value as it is); `text_number`, when given, is used instead when the value is a number.
+    %(node)s (the value as it is), %(whole)s (whole seconds, rounded down); `text_number`, when given, is used
+    instead when the value is a number; `report_text` in the printed report's event list, when it says it
+    otherwise (there the event is past: "looked away for more than 3 s").
     `tone`: "", "ok", "info", "warn" or "bad". `text_off`/`tone_off`: for a true/false value, when it is false.
     `values`: texts for particular values (a status). `labelled`: the value is free text from the interviewer,
     appended after a colon when there is one.
@@ -159,6 +162,7 @@ class EventWording:
     values: tuple[tuple[str, str], ...] = ()
     labelled: bool = False
     text_number: str = ""
+    report_text: str = ""
 
     def to_page(self, translate: Callable[[str], str]) -> dict[str, Any]:
         return {
@@ -287,7 +291,7 @@ class Measure:
         if self.tile is not None:
             found += [self.tile.label, self.tile.sub, self.tile.waiting, self.tile.title]
         if self.event is not None:
-            found += [self.event.text, self.event.text_off, self.event.text_number]
+            found += [self.event.text, self.event.text_off, self.event.text_number, self.event.report_text]
             found += [text for _, text in self.event.values]
         return [phrase for phrase in found if phrase]
 
@@ -403,7 +407,9 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
                 label="Gaze calibrated",
                 description="The candidate's own 'at the screen' gaze was taken from a steady look."),
         # look_away comes once a stretch passes the threshold (value: seconds so far); look_back ends it (total).
-        Measure(LOOK_AWAY, _E, "s", **_FACE, low=0, event=EventWording("Looking away for %(s)s s", "warn"),
+        Measure(LOOK_AWAY, _E, "s", **_FACE, low=0,
+                event=EventWording("Looking away for %(s)s s", "warn",
+                                   report_text="Looked away from the screen for more than %(whole)s s"),
                 label="Looked away", description="Eye contact lost for longer than the look-away threshold."),
         Measure(LOOK_BACK, _E, "s", **_FACE, low=0, event=EventWording("Looked away for %(s)s s", "ok"),
                 label="Looked back", description="A look-away ended; the value is its whole length."),
@@ -474,6 +480,8 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
         Measure(NOTE, _E, "", producer="notes", event=EventWording("Note: %(text)s", "info"),
                 label="Note", description="An interviewer's note, stamped with the interview's time."),
         Measure(CONSENT, _E, "", producer="consent",
+                event=EventWording("Analysis of face and voice: agreed",
+                                   text_off="Analysis of face and voice: declined"),
                 label="Consent", description="The candidate's choice about automated analysis, with its version."),
         # Room and connection state
         Measure(ROOM_STATUS, _S, "", producer="interviews",
@@ -648,6 +656,18 @@ REPORT_METRICS: dict[str, Measure] = _catalogue(
 )  # fmt: skip
 
 
+# The printed report's per-question table: a few report metrics that fit a page (the JSON report holds them all),
+# in order, each with its column's title ("": the metric's unit names it).
+QUESTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    (SPEAKING_TIME, "Speaking (s)"),
+    (SPEECH_RATE, ""),
+    (PAUSE_COUNT, "Pauses"),
+    (ANSWER_LATENCY, "Latency (s)"),
+    (FILLER_WORDS, "Fillers"),
+    (EYE_CONTACT, "Eye contact"),
+)
+
+
 def observation_measure(name: str) -> Measure:
     """The catalogue entry of an observation name; KeyError names the unknown one."""
     try:
@@ -668,6 +688,41 @@ def charted_names() -> tuple[str, ...]:
 
 def _english(key: str, english: str) -> str:
     return english
+
+
+def event_placeholders(value: object) -> dict[str, str]:
+    """What an EventWording's text may interpolate, from an event's value (web/static/js/lib/measures.js too)."""
+    shown = "" if value is None else str(value)
+    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return {
+        "s": shown if number is None else f"{number:.1f}",
+        "p": shown if number is None else f"{number * 100:.0f}",
+        "whole": shown if number is None else f"{math.floor(number):d}",
+        "n": shown,
+        "text": shown,
+        "node": shown,
+    }
+
+
+def word_event(name: str, value: object, translate: Callable[[str], str], *, report: bool = False) -> str | None:
+    """An event in words as the catalogue has it, in the reader's language (`translate(english)`); None when the
+    catalogue words it not. `report`: the printed report's wording where it has its own."""
+    entry = OBSERVATIONS.get(name)
+    wording = entry.event if entry is not None else None
+    if wording is None:
+        return None
+    if isinstance(value, str) and value in dict(wording.values):
+        return translate(dict(wording.values)[value])
+    if wording.text_off and not value:
+        return translate(wording.text_off)
+    if wording.labelled:
+        label = value.strip() if isinstance(value, str) else ""
+        return f"{translate(wording.text)}: {label}" if label else translate(wording.text)
+    is_number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    text = wording.report_text if report and wording.report_text else wording.text
+    if wording.text_number and is_number and not (report and wording.report_text):
+        text = wording.text_number
+    return translate(text) % event_placeholders(value)
 
 
 def measure_constants() -> dict[str, str]:

@@ -11,17 +11,21 @@ from collections.abc import Sequence
 from statistics import fmean
 from typing import Any
 
-from rooms.measures import EYE_CONTACT, FACE_PRESENT, PAUSE, SPEAKING, SPEECH_RATE
+from rooms.measures import EYE_CONTACT, FACE_PRESENT, OBSERVATIONS, PAUSE, SPEAKING, SPEECH_RATE
 from rooms.model import Observation, ObservationType
 
 MAX_BUCKETS = 120
 _BUCKET_SIZES_S = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600)
+# How each series charted in the report reduces a bucket; label and unit are the catalogue's (rooms/measures.py).
+_REDUCTIONS = {
+    FACE_PRESENT: "share of analysed frames with a face",
+    EYE_CONTACT: "share of face frames with the gaze on the camera or screen",
+    SPEAKING: "share of audio intervals with speech",
+    SPEECH_RATE: "mean of the live rate (last 20 s of speech)",
+}
 # Series charted in the report: metric name -> (label, unit, how a bucket is reduced).
 SERIES = {
-    FACE_PRESENT: ("Face in view", "ratio", "share of analysed frames with a face"),
-    EYE_CONTACT: ("Eye contact", "ratio", "share of face frames with the gaze on the camera or screen"),
-    SPEAKING: ("Speaking", "ratio", "share of audio intervals with speech"),
-    SPEECH_RATE: ("Speech rate", "syllables/min", "mean of the live rate (last 20 s of speech)"),
+    name: (OBSERVATIONS[name].label, OBSERVATIONS[name].unit, reduction) for name, reduction in _REDUCTIONS.items()
 }
 
 

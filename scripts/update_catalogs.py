@@ -41,6 +41,7 @@ def report_phrases() -> list[str]:
     for measure in [*measures.OBSERVATIONS.values(), *measures.REPORT_METRICS.values()]:
         phrases += measure.phrases()
     phrases += [lane.label for lane in measures.LANE_HEALTH.values()]  # the health line's lane names
+    phrases += [title for _, title in measures.QUESTION_COLUMNS if title]  # the per-question table's columns
     for info in scoring.MEASURES.values():
         phrases += [info.label, info.derivation]
     for dim in scoring.load_scoring_config().dimensions:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time, get_timezone_name
 
 from rooms import narrative
+from rooms.measures import QUESTION_COLUMNS, REPORT_METRICS, word_event
 from server.i18n import N_, Catalog
 
 # Generated phrases, as the report writes them (rooms/report.py, rooms/evidence.py, rooms/scoring.py), with their
@@ -217,4 +218,17 @@ class ReportWording:
             "when": self.when,
             "dimension_label": self.dimension_label,
             "dimension_description": self.dimension_description,
+            "event_text": self.event_text,
+            "question_columns": self.question_columns,
         }
+
+    def question_columns(self) -> list[tuple[str, str]]:
+        """The per-question table's columns: (report metric, title in the reader's language)."""
+        return [
+            (name, self.tr(title) if title else self.unit(REPORT_METRICS[name].unit))
+            for name, title in QUESTION_COLUMNS
+        ]
+
+    def event_text(self, name: str, value: object) -> str | None:
+        """An event of the report's list in words, as the measures catalogue words it; None when it does not."""
+        return word_event(name, value, self.tr, report=True)

@@ -98,10 +98,18 @@ function withLabel(text, value) {
   return typeof value === "string" && value.trim() ? `${text}: ${value.trim()}` : text;
 }
 
-// Placeholders an event's wording may use (rooms/measures.py EventWording): seconds, percent, or as it is.
+// Placeholders an event's wording may use: as rooms/measures.py event_placeholders makes them for the report.
 function placeholders(value) {
   const shown = value === null || value === undefined ? "" : String(value);
-  return { s: formatNumber(Number(value), 1), p: formatNumber(Number(value) * 100, 0), n: shown, text: shown, node: shown };
+  const number = typeof value === "number" && Number.isFinite(value);
+  return {
+    s: number ? formatNumber(value, 1) : shown,
+    p: number ? formatNumber(value * 100, 0) : shown,
+    whole: number ? String(Math.floor(value)) : shown,
+    n: shown,
+    text: shown,
+    node: shown,
+  };
 }
 
 /** {text, tone} for an event as the catalogue words it, in the page's language; null when it has no wording. */
