@@ -16,6 +16,8 @@ system_packages+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-wqy-m
 # poppler-utils: the tests turn report PDFs into images and text (pdftoppm, pdftotext).
 [ "$with_test" = 1 ] && system_packages+=(poppler-utils)
 [ "$with_test" = 1 ] && system_packages+=(chromium chromium-driver espeak-ng flite iproute2 util-linux)
+# nodejs: tests/unit/test_page_measures_js.py runs the pages' catalogue reader without a browser.
+[ "$with_test" = 1 ] && system_packages+=(nodejs)
 # Real recorded English with known text (LibriVox readings, public domain): transcript tests and benchmark.
 [ "$with_test" = 1 ] && system_packages+=(pocketsphinx-testdata)
 # redis-server: the tests start their own on a free loopback port (multi-node store, bus and fault injection).

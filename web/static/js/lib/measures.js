@@ -41,13 +41,20 @@ function rgba(hex, alpha) {
   return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
 }
 
-/** A charted measure's colour: its style's, or the palette's by its place in its chart group. */
+/**
+ * A charted measure's colour: its style's, or else a palette colour no other line of its group has, in turn
+ * (so a measure added without a style is told apart from the styled ones).
+ */
 export function measureColour(name) {
   const entry = catalogue[name];
   if (!entry) return PALETTE[0];
   if (entry.style && entry.style.colour) return entry.style.colour;
-  const index = entry.chart ? chartNames(entry.chart).indexOf(name) : 0;
-  return PALETTE[Math.max(0, index) % PALETTE.length];
+  const group = entry.chart ? chartNames(entry.chart) : [name];
+  const styled = new Set(group.map((n) => catalogue[n].style && catalogue[n].style.colour).filter(Boolean));
+  const free = PALETTE.filter((colour) => !styled.has(colour));
+  const unstyled = group.filter((n) => !(catalogue[n].style && catalogue[n].style.colour));
+  const pool = free.length ? free : PALETTE;
+  return pool[Math.max(0, unstyled.indexOf(name)) % pool.length];
 }
 
 /**
