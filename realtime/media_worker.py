@@ -6,7 +6,8 @@ not serialised behind one GIL. A worker knows nothing of rooms, stores or HTTP c
 Unix socket in the data directory (owner-only, like every file there):
 - `POST /call`: one pickled call (`open`, `candidate`, `viewer`, `mark`, `close`), one pickled result;
 - `GET /events`: a WebSocket on which the worker sends, in order, every observation of its sessions, each change
-  of a candidate's connection, and once a second its own load and its sessions' state.
+  of a candidate's connection, a session's end of close and of its tail, and once a second its own load and its
+  sessions' state.
 Pickle is safe here: both ends are the same code, and the socket is the server user's alone.
 
 A worker lives as long as its parent: it exits when the parent's event connection closes or the parent dies
@@ -197,6 +198,9 @@ class MediaWorker:
         self._sessions.pop(room_id, None)
         self._rtc.pop(room_id, None)
         await session.close()
+        # On the event stream, after every observation the close produced: the parent's close returns on this,
+        # not on the call's reply, which travels on another connection and could overtake them.
+        self._send("closed", room_id)
         # What the session still finishes after its bounded close (the transcript's backlog, the recording's last
         # segments) keeps flowing to the parent, which hears when the last of it is out.
 

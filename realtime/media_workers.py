@@ -134,6 +134,8 @@ class _Worker:
             session.deliver(message[2])
         elif kind == "connection":
             session.set_connected(message[2])
+        elif kind == "closed":
+            session.set_closed()
         elif kind == "finished":
             self.sessions.pop(session.room_id, None)
             session.set_finished()
@@ -268,6 +270,7 @@ class RemoteSession:
         self._on_connection = on_connection
         self._worker: _Worker | None = None
         self._marks: asyncio.Task[None] | None = None  # markers go out one after another, in order
+        self._closed = asyncio.Event()  # the worker's close is done and everything it produced has arrived
         self._finished = asyncio.Event()
         self._connected = False
         self._reconnects_before = 0  # reconnects counted on workers this session left
@@ -277,6 +280,7 @@ class RemoteSession:
         await worker.call("open", self.room_id, self._spec)
         worker.sessions[self.room_id] = self
         self._worker = worker
+        self._closed.clear()
         self._finished.clear()
 
     @property
@@ -328,6 +332,7 @@ class RemoteSession:
             return
         try:
             await worker.call("close", self.room_id)
+            await self._closed.wait()  # the final observations travel on the event stream: wait for them
         except WorkerGone:
             self._finished.set()
         self.set_connected(False)
@@ -348,7 +353,11 @@ class RemoteSession:
             self._connected = connected
             self._on_connection(connected)
 
+    def set_closed(self) -> None:
+        self._closed.set()
+
     def set_finished(self) -> None:
+        self._closed.set()
         self._finished.set()
 
     def worker_lost(self) -> None:
@@ -356,4 +365,5 @@ class RemoteSession:
         self.state = SessionState(False, 0, 0)
         self.set_connected(False)
         self._worker = None
+        self._closed.set()
         self._finished.set()
