@@ -58,15 +58,15 @@ def test_flags_keep_their_historic_spellings(tmp_path: Path) -> None:
 
 
 def test_file_then_environment_then_flags(tmp_path: Path) -> None:
-    toml = 'port = 9100\nhost = "0.0.0.0"\nmax_interviews = 3\nice_host = ["127.0.0.1"]\nrecording = false\n'
+    toml = 'port = 9100\nhost = "0.0.0.0"\nmax_interviews = 5\nice_host = ["127.0.0.1"]\nrecording = false\n'
     settings = _load(tmp_path, toml)
-    assert (settings.port, settings.host, settings.max_interviews) == (9100, "0.0.0.0", 3)
+    assert (settings.port, settings.host, settings.max_interviews) == (9100, "0.0.0.0", 5)
     assert settings.ice_hosts == ("127.0.0.1",) and not settings.recording
     env = {"INTERVIEW_PORT": "9200", "INTERVIEW_RECORDING": "1", "INTERVIEW_ICE_HOST": "127.0.0.2,127.0.0.3"}
     settings = _load(tmp_path, toml, env)
     assert settings.port == 9200 and settings.recording and settings.ice_hosts == ("127.0.0.2", "127.0.0.3")
     settings = _load(tmp_path, toml, env, ["--port", "9300", "--no-recording"])
-    assert settings.port == 9300 and not settings.recording and settings.max_interviews == 3
+    assert settings.port == 9300 and not settings.recording and settings.max_interviews == 5
 
 
 @pytest.mark.parametrize(
