@@ -251,7 +251,13 @@ async def test_the_board_follows_the_interview_and_the_decision(make_client: Cli
     assert row["stage"] == "completed"
     assert "scoring" not in row and row["overall"] is None  # nothing was measured: no score, not a made-up one
     detail = await (await client.get(f"/api/workspace/candidates/{candidate['id']}", headers=hr.headers)).json()
-    assert (await client.get(detail["interviews"][0]["report_url"], headers=hr.headers)).status == 200
+    # The board says "completed" at the end; the report follows within seconds (written in the background).
+    for _ in range(200):
+        status = (await client.get(detail["interviews"][0]["report_url"], headers=hr.headers)).status
+        if status != 409:
+            break
+        await _sleep()
+    assert status == 200
     note = await client.post(f"/api/rooms/{room}/notes", json={"text": "good", "rating": 4}, headers=hr.headers)
     assert note.status == 201
     decision = await client.put(
