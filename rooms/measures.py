@@ -537,7 +537,8 @@ OBSERVATIONS: dict[str, Measure] = _catalogue(
                 description="How far speech recognition trails real time: now minus the media time of the end of "
                 "the newest recognized audio."),
         Measure(NODE_CPU_PCT, _H, "%", producer="node", low=0,
-                label="Node CPU", description="The server process's CPU use, in % of one core."),
+                label="Node CPU",
+                description="The node's CPU use (the server and its media workers), in % of one core."),
         Measure(LOOP_LAG_MS, _H, "ms", producer="node", low=0,
                 label="Event-loop lag", description="How late the server's event loop woke up."),
         Measure(ACTIVE_INTERVIEWS, _H, "count", producer="node", low=0,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -75,7 +76,10 @@ def write_report_phrases() -> None:
         ")",
         "",
     ]
-    (ROOT / "server" / "report_phrases.py").write_text("\n".join(lines), encoding="utf-8")
+    path = ROOT / "server" / "report_phrases.py"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    # Formatted as the tree is (CI runs `ruff format --check`), so a regeneration changes only what changed.
+    subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(path)], check=True)
 
 
 _DATE_LINE = re.compile(r'^"POT-Creation-Date: [^"]*"$', re.M)

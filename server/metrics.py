@@ -86,7 +86,9 @@ class _LiveCollector(Collector):
         yield GaugeMetricFamily(
             "interview_event_loop_lag_seconds", "Worst event-loop lag over the last 5 s", value=load.loop_lag_ms / 1000
         )
-        yield GaugeMetricFamily("interview_node_cpu_percent", "Process CPU, % of one core", value=load.cpu_pct)
+        yield GaugeMetricFamily(
+            "interview_node_cpu_percent", "CPU of the server and its media workers, % of one core", value=load.cpu_pct
+        )
 
         fps = GaugeMetricFamily("interview_analyzed_fps", "Video frames analyzed per second", labels=["room"])
         latency = GaugeMetricFamily(

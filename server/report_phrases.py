@@ -171,7 +171,7 @@ PHRASES = (
         "How far speech recognition trails real time: now minus the media time of the end of the newest recognized audio."
     ),
     N_("Node CPU"),
-    N_("The server process's CPU use, in % of one core."),
+    N_("The node's CPU use (the server and its media workers), in % of one core."),
     N_("Event-loop lag"),
     N_("How late the server's event loop woke up."),
     N_("Live interviews"),
