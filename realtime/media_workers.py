@@ -187,11 +187,8 @@ class MediaWorkers:
     def _new_worker(self, index: int) -> _Worker:
         return _Worker(self, self._spec_for(index, self._socket_dir / f"worker-{index}.sock"))
 
-    @property
-    def worker_count(self) -> int:
-        return sum(1 for w in self._workers if w.alive)
-
-    def _least_busy(self) -> _Worker:
+    def least_busy(self) -> _Worker:
+        """The live worker with the fewest sessions (an interview stays on the worker it opened on)."""
         alive = [w for w in self._workers if w.alive]
         if not alive:
             raise Unavailable("the media workers are restarting; try again in a few seconds", retry_after_s=5)
@@ -201,11 +198,8 @@ class MediaWorkers:
         self, spec: SessionSpec, rtc_config: RtcConfigSource, sink: ObservationSink, on_connection: ConnectionListener
     ) -> RemoteSession:
         session = RemoteSession(self, spec, rtc_config, sink, on_connection)
-        await session.open_on(self._least_busy())
+        await session.open_on(self.least_busy())
         return session
-
-    def least_busy(self) -> _Worker:
-        return self._least_busy()
 
     def load(self) -> NodeLoad | None:
         loads = [w.load for w in self._workers if w.alive and w.load is not None]
@@ -332,9 +326,13 @@ class RemoteSession:
             return
         try:
             await worker.call("close", self.room_id)
-            await self._closed.wait()  # the final observations travel on the event stream: wait for them
+            # The final observations travel on the event stream, behind the worker's "closed": wait for it (bounded:
+            # a worker too far behind to send it must not hold the interview's end).
+            await asyncio.wait_for(self._closed.wait(), CALL_TIMEOUT_S)
         except WorkerGone:
             self._finished.set()
+        except TimeoutError:
+            log.error("room %s: its media worker closed it but its final observations did not follow", self.room_id)
         self.set_connected(False)
 
     async def finished(self) -> None:
