@@ -72,8 +72,10 @@ class SessionState:
 
 def run(spec: WorkerSpec) -> None:
     """The worker process's entry point."""
-    # Ctrl-C reaches the whole process group: the parent decides when its workers stop.
+    # Ctrl-C reaches the whole process group, and a service manager's stop may SIGTERM every process of the
+    # service: the parent decides when its workers stop (it drains live interviews first), so both are ignored.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if spec.configure_logging is not None:
         spec.configure_logging()
     asyncio.run(_serve(spec))
