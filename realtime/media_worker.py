@@ -7,7 +7,7 @@ Unix socket in the data directory (owner-only, like every file there):
 - `POST /call`: one pickled call (`open`, `candidate`, `viewer`, `mark`, `close`), one pickled result;
 - `GET /events`: a WebSocket on which the worker sends, in order, every observation of its sessions, each change
   of a candidate's connection, a session's end of close and of its tail, and once a second its own load and its
-  sessions' state.
+  sessions' viewer counts.
 Pickle is safe here: both ends are the same code, and the socket is the server user's alone.
 
 A worker lives as long as its parent: it exits when the parent's event connection closes or the parent dies
@@ -61,13 +61,6 @@ class WorkerSpec:
     ice_hosts: tuple[str, ...]
     parent_pid: int
     configure_logging: Callable[[], None] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SessionState:
-    candidate_connected: bool
-    viewer_count: int
-    reconnects: int
 
 
 def run(spec: WorkerSpec) -> None:
@@ -249,11 +242,9 @@ class MediaWorker:
         try:
             while True:
                 await asyncio.sleep(STATUS_EVERY_S)
-                states = {
-                    room_id: SessionState(s.candidate_connected, s.viewer_count, s.reconnects)
-                    for room_id, s in self._sessions.items()
-                }
-                self._send("status", self._monitor.own_load(), states)
+                # The connection state travels as it changes ("connection"); viewers come and go unannounced.
+                viewers = {room_id: s.viewer_count for room_id, s in self._sessions.items()}
+                self._send("status", self._monitor.own_load(), viewers)
         finally:
             await self._monitor.stop()
 

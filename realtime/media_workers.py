@@ -31,7 +31,7 @@ from analyzers.base import Marker
 from realtime import media_worker
 from realtime.loop_monitor import NodeLoad
 from realtime.media_host import RtcConfigSource, SessionSpec
-from realtime.media_worker import SessionState, WorkerSpec
+from realtime.media_worker import WorkerSpec
 from realtime.pipeline import ObservationSink
 from realtime.session import ConnectionListener
 from rooms import errors
@@ -121,11 +121,11 @@ class _Worker:
     def _dispatch(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "status":
-            _, self.load, states = message
-            for room_id, state in states.items():
+            _, self.load, viewers = message
+            for room_id, count in viewers.items():
                 session = self.sessions.get(room_id)
                 if session is not None:
-                    session.state = state
+                    session.viewers = count
             return
         session = self.sessions.get(message[1])
         if session is None:
@@ -267,8 +267,7 @@ class RemoteSession:
         self._closed = asyncio.Event()  # the worker's close is done and everything it produced has arrived
         self._finished = asyncio.Event()
         self._connected = False
-        self._reconnects_before = 0  # reconnects counted on workers this session left
-        self.state = SessionState(False, 0, 0)
+        self.viewers = 0  # as the worker last reported (once a second)
 
     async def open_on(self, worker: _Worker) -> None:
         await worker.call("open", self.room_id, self._spec)
@@ -283,17 +282,12 @@ class RemoteSession:
 
     @property
     def viewer_count(self) -> int:
-        return self.state.viewer_count if self._worker is not None else 0
-
-    @property
-    def reconnects(self) -> int:
-        return self._reconnects_before + self.state.reconnects
+        return self.viewers
 
     async def connect_candidate(self, offer_sdp: str) -> str:
         if self._worker is None or not self._worker.alive:
             # Its worker died: the candidate's reconnect opens the session again, on a live worker.
             await self.open_on(self._pool.least_busy())
-            self._reconnects_before += 1
         assert self._worker is not None
         return await self._worker.call("candidate", self.room_id, offer_sdp, self._rtc_config())
 
@@ -359,8 +353,7 @@ class RemoteSession:
         self._finished.set()
 
     def worker_lost(self) -> None:
-        self._reconnects_before += self.state.reconnects
-        self.state = SessionState(False, 0, 0)
+        self.viewers = 0  # their connections were the worker's
         self.set_connected(False)
         self._worker = None
         self._closed.set()
