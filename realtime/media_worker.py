@@ -213,29 +213,29 @@ class MediaWorker:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
         status = asyncio.create_task(self._report_status(), name="worker-status")
-        closed = asyncio.create_task(self._wait_closed(ws), name="worker-parent-reader")
+        sender = asyncio.create_task(self._send_events(ws), name="worker-events")
         try:
-            while not closed.done():
-                getter = asyncio.ensure_future(self._events.get())
-                await asyncio.wait({getter, closed}, return_when=asyncio.FIRST_COMPLETED)
-                if not getter.done():
-                    getter.cancel()
+            async for message in ws:  # the parent sends nothing: this ends when it closes the stream or goes away
+                if message.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
                     break
-                await ws.send_bytes(pickle.dumps(getter.result(), protocol=pickle.HIGHEST_PROTOCOL))
-        except ConnectionError:
-            pass
         finally:
             status.cancel()
-            closed.cancel()
+            sender.cancel()
+            await asyncio.gather(status, sender, return_exceptions=True)
             # The parent's only connection: without it nobody would store what this worker analyses.
             self.stop()
         return ws
 
-    @staticmethod
-    async def _wait_closed(ws: web.WebSocketResponse) -> None:
-        async for message in ws:
-            if message.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
-                break
+    async def _send_events(self, ws: web.WebSocketResponse) -> None:
+        try:
+            while True:
+                message = await self._events.get()
+                await ws.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        except ConnectionError:
+            pass
+        except Exception:
+            log.exception("media worker: sending events to the server failed")
+        await ws.close()  # not sending means nothing is stored: end the stream, and with it this worker
 
     async def _report_status(self) -> None:
         self._monitor.start()
