@@ -21,6 +21,7 @@ from realtime.analyzer_process import ProcessAnalyzer
 from realtime.engine import AnalysisEngine
 from realtime.ice import IceServers, restricted_host_addresses
 from realtime.lanes import DEFERRED
+from realtime.loop_monitor import NodeMonitor
 from realtime.media_host import LocalMedia, MediaHost
 from realtime.media_worker import WorkerSpec
 from realtime.media_workers import MediaWorkers
@@ -98,7 +99,7 @@ from server.link_revocation import revoked_links
 from server.logs import configure_logging, request_id_middleware
 from server.master_key import MasterKeyError, load_master_key, prepare_data_dir
 from server.metrics import NodeMetrics
-from server.node_health import NodeMonitor, publish_node_health
+from server.node_health import publish_node_health
 from server.rate_limits import OfferLimits
 from server.recording_vault import RecordingVault
 from server.report_pdf_cache import ReportPdfs

@@ -14,6 +14,7 @@ from aiortc import RTCConfiguration
 
 from analyzers.base import Marker, SessionContext
 from analyzers.integrity_watch import IntegrityWatch
+from realtime.loop_monitor import NodeMonitor
 from realtime.media_host import LiveSession, MediaHost, SessionSpec
 from realtime.recording import Recordings
 from rooms.bus import EventBus
@@ -36,7 +37,6 @@ from rooms.scoring import ScoringConfig, load_scoring_config
 from rooms.similarity import answers_of, similarity_events
 from rooms.store import RoomStore
 from server.live_health import LiveHealth
-from server.node_health import NodeMonitor
 
 log = logging.getLogger(__name__)
 MAX_SIMILARITY_PEERS = 1000  # the latest rooms compared for answer similarity

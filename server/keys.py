@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from realtime.engine import AnalysisEngine
     from realtime.ice import IceServers
+    from realtime.loop_monitor import NodeMonitor
     from realtime.media_host import MediaHost
     from realtime.recording import Recordings
     from rooms.account_store import SqliteAccountStore
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from server.auth import TokenIssuer
     from server.interviews import Interviews
     from server.metrics import NodeMetrics
-    from server.node_health import NodeMonitor
     from server.one_way import OneWayScripts
     from server.rate_limits import OfferLimits
     from server.recording_vault import RecordingVault

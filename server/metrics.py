@@ -19,6 +19,7 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
 from realtime.lanes import LANES
+from realtime.loop_monitor import NodeMonitor
 from rooms.measures import (
     AUDIO_GAPS,
     FRAMES_ANALYZED,
@@ -32,7 +33,6 @@ from rooms.measures import (
 )
 from server.interviews import Interviews
 from server.keys import METRICS
-from server.node_health import NodeMonitor
 
 routes = web.RouteTableDef()
 

@@ -1,7 +1,5 @@
-"""How busy this node is: event-loop lag and process CPU, sampled continuously and cheaply.
-
-Admission control and the metrics endpoint read it; live dashboards get it as health observations.
-"""
+"""How busy this node is, told to every live dashboard as health observations (the load itself is sampled by
+realtime/loop_monitor.py, in the server and in each media worker)."""
 
 from __future__ import annotations
 
@@ -9,15 +7,13 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from realtime.loop_monitor import NodeLoad, NodeMonitor
+from realtime.loop_monitor import NodeMonitor
 from rooms.bus import EventBus
 from rooms.measures import ACTIVE_INTERVIEWS, LOOP_LAG_MS, NODE_CPU_PCT
 from rooms.model import Observation, ObservationType
 
 if TYPE_CHECKING:
     from server.interviews import Interviews
-
-__all__ = ["NodeLoad", "NodeMonitor", "publish_node_health"]
 
 
 async def publish_node_health(
