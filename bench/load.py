@@ -258,8 +258,10 @@ def measure_floor(media: Path, settings: Settings, seconds: float = 20.0) -> dic
     analyzers = {}
     for analyzer in engine.analyzers:
         # A child-process analyzer is measured here, in-process: the floor is the model's work, not the pipe's.
-        name = getattr(analyzer, "_name", "") or type(analyzer).__name__.removesuffix("Analyzer").lower()
-        inner = analyzer._factory() if isinstance(analyzer, ProcessAnalyzer) else analyzer
+        if isinstance(analyzer, ProcessAnalyzer):
+            name, inner = analyzer.name, analyzer.in_this_process()
+        else:
+            name, inner = type(analyzer).__name__.removesuffix("Analyzer").lower(), analyzer
         inner.warm_up()
         analyzers[name] = (inner, inner.open("floor"), analyzer.lane == VIDEO.name)
     resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)

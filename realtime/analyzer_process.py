@@ -134,7 +134,7 @@ class ProcessAnalyzer(Generic[SampleT]):
         self._factory = factory
         self.lane = lane
         self._processes = max(1, processes)
-        self._name = name
+        self.name = name
         self._children: list[_Child] = []
         self._lock = threading.Lock()
 
@@ -142,7 +142,7 @@ class ProcessAnalyzer(Generic[SampleT]):
         """Start the children (they start in parallel), then load the model in each."""
         with self._lock:
             if not self._children:
-                self._children = [_Child(self._factory, f"{self._name}-{i}") for i in range(self._processes)]
+                self._children = [_Child(self._factory, f"{self.name}-{i}") for i in range(self._processes)]
         for child in self._children:
             child.call("warm_up")
 
@@ -154,6 +154,10 @@ class ProcessAnalyzer(Generic[SampleT]):
             child.sessions += 1
         child.call("open", session_id, context)
         return _RemoteSession(child, session_id)
+
+    def in_this_process(self) -> Analyzer[SampleT]:
+        """The analyzer the children run, built here (bench/load.py times the model's own work without the pipe)."""
+        return self._factory()
 
     @property
     def pids(self) -> list[int]:
